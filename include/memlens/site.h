@@ -35,6 +35,8 @@ struct Frame {
   std::string module;    // soname / basename of the ELF object
   std::string module_path;
   bool inlined = false;  // an inline frame expanded from the same address
+  uint64_t module_offset = 0;  // link-time address in the module's ELF ("libz.so.1+0x1a2b")
+  bool in_executable = false;  // the module is the main program (not a shared library)
 };
 
 // A site with its stack resolved.

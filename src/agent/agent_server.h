@@ -1,0 +1,16 @@
+// The agent's one thread: listens on the abstract Unix socket "memlens-agent.<pid>" (SOCK_STREAM,
+// same uid or root only, checked with SO_PEERCRED) and answers the requests of wire/protocol.h.
+// It starts with every signal blocked, marks itself permanently inside the re-entry guard (its
+// own allocations are never recorded), and never blocks the target: every socket wait is a poll
+// with a timeout, and a client that stops reading for 5 s is dropped.
+//
+//   start_server();   // from the constructor, or in a followed fork child
+//
+// Thread-safety: start_server() is called once per process image.
+#pragma once
+
+namespace memlens::agent {
+
+void start_server();
+
+}  // namespace memlens::agent

@@ -1,0 +1,181 @@
+#include "agent/tracker.h"
+
+#include <math.h>
+
+#include "agent/sys.h"
+#include "agent/unwinder.h"
+
+namespace memlens::agent {
+
+constinit AgentState g_state;
+
+namespace {
+__thread int64_t t_bytes_left __attribute__((tls_model("initial-exec"))) = 0;
+__thread uint64_t t_rng __attribute__((tls_model("initial-exec"))) = 0;
+
+double uniform01() {
+  if (t_rng == 0) t_rng = mono_ns() ^ reinterpret_cast<uint64_t>(&t_rng) ^ 0x9E3779B97F4A7C15ull;
+  t_rng ^= t_rng >> 12;  // xorshift64*
+  t_rng ^= t_rng << 25;
+  t_rng ^= t_rng >> 27;
+  uint64_t r = t_rng * 0x2545F4914F6CDD1Dull;
+  return (double(r >> 11) + 0.5) * (1.0 / 9007199254740992.0);  // (0, 1)
+}
+
+int64_t next_sample_distance() {
+  double d = -log(uniform01()) * double(g_state.config.sample_bytes);
+  return d < 1 ? 1 : int64_t(d);
+}
+
+// True when this allocation is recorded (always, without sampling).
+inline bool should_sample(size_t size) {
+  if (g_state.config.sample_bytes == 0) return true;
+  if (t_bytes_left == 0) t_bytes_left = next_sample_distance();  // first use on this thread
+  t_bytes_left -= int64_t(size);
+  if (t_bytes_left > 0) return false;
+  t_bytes_left = next_sample_distance();
+  return true;
+}
+
+void add_to_site(uint32_t id, uint64_t size, int64_t now_ms) {
+  uint64_t count, bytes;
+  sample_weight(size, &count, &bytes);
+  Site* s = g_state.sites.site(id);
+  __atomic_add_fetch(&s->alloc_count, count, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&s->alloc_bytes, bytes, __ATOMIC_RELAXED);
+  if (__atomic_load_n(&s->last_seen_ms, __ATOMIC_RELAXED) < now_ms) {
+    __atomic_store_n(&s->last_seen_ms, now_ms, __ATOMIC_RELAXED);
+  }
+}
+
+void sub_from_site(uint32_t id, uint64_t size, uint64_t frees) {
+  uint64_t count, bytes;
+  sample_weight(size, &count, &bytes);
+  Site* s = g_state.sites.site(id);
+  if (frees != 0) __atomic_add_fetch(&s->free_count, count * frees, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&s->free_bytes, bytes, __ATOMIC_RELAXED);
+}
+
+uint32_t site_for_current_stack(wire::WireBufferType type, int64_t now_ms) {
+  uint64_t frames[kMaxFrames];
+  uint32_t depth = capture_stack(frames, g_state.config.max_depth);
+  return g_state.sites.find_or_add(frames, depth, uint8_t(type), now_ms);
+}
+
+void on_cut(void*, uint32_t site, uint64_t bytes, bool whole) {
+  Site* s = g_state.sites.site(site);
+  if (whole) __atomic_add_fetch(&s->free_count, 1, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&s->free_bytes, bytes, __ATOMIC_RELAXED);
+}
+}  // namespace
+
+bool init_tracker() {
+  const Config& c = g_state.config;
+  g_state.start_wall_ms = wall_ms_coarse();
+  g_state.start_mono_ms = mono_ms_coarse();
+  return g_state.live.init(c.max_live, c.sample_bytes != 0) &&
+         g_state.sites.init(c.max_sites, c.max_nodes);
+}
+
+void sample_weight(uint64_t size, uint64_t* count, uint64_t* bytes) {
+  uint64_t n = g_state.config.sample_bytes;
+  if (n == 0 || size == 0) {
+    *count = 1;
+    *bytes = size;
+    return;
+  }
+  double p = -expm1(-double(size) / double(n));  // 1 - e^{-s/N}, exact for small s/N
+  double w = double(size) / p;
+  *bytes = uint64_t(w + 0.5);
+  double c = 1.0 / p;
+  *count = c < 1.5 ? 1 : uint64_t(c + 0.5);
+}
+
+uint32_t seconds_since_start() {
+  return uint32_t((mono_ms_coarse() - g_state.start_mono_ms) / 1000);
+}
+
+void count_dropped() { __atomic_add_fetch(&g_state.dropped, 1, __ATOMIC_RELAXED); }
+
+void deactivate(const char* why) {
+  __atomic_store_n(&g_state.active, false, __ATOMIC_RELAXED);
+  if (__atomic_exchange_n(&g_state.deactivated, true, __ATOMIC_ACQ_REL)) return;
+  LineWriter().str("memlens-agent: tracking deactivated: ").str(why).flush();
+}
+
+void record_alloc(void* p, size_t size, wire::WireBufferType type) {
+  if (!should_sample(size)) return;
+  ReentryGuard guard;
+  int64_t now_ms = wall_ms_coarse();
+  uint32_t site = site_for_current_stack(type, now_ms);
+  if (site == SiteTable::kNoSite ||
+      !g_state.live.insert(reinterpret_cast<uint64_t>(p), site, size, seconds_since_start())) {
+    count_dropped();
+    return;
+  }
+  add_to_site(site, size, now_ms);
+}
+
+void record_free(void* p) {
+  auto ptr = reinterpret_cast<uint64_t>(p);
+  if (g_state.config.sample_bytes != 0 && !g_state.live.contains_maybe(ptr)) return;
+  LiveEntry e;
+  if (g_state.live.remove(ptr, &e)) sub_from_site(e.site, e.size, 1);
+}
+
+bool take_entry(void* p, LiveEntry* out) {
+  auto ptr = reinterpret_cast<uint64_t>(p);
+  if (g_state.config.sample_bytes != 0 && !g_state.live.contains_maybe(ptr)) return false;
+  return g_state.live.remove(ptr, out);
+}
+
+void finish_free(const LiveEntry& e) { sub_from_site(e.site, e.size, 1); }
+
+void put_back(const LiveEntry& e) {
+  if (!g_state.live.insert(e.ptr, e.site, e.size, e.time_s)) {
+    sub_from_site(e.site, e.size, 1);  // cannot keep it: account it as gone, not as live
+    count_dropped();
+  }
+}
+
+void record_map(void* p, size_t length, wire::WireBufferType type) {
+  ReentryGuard guard;
+  int64_t now_ms = wall_ms_coarse();
+  uint32_t site = site_for_current_stack(type, now_ms);
+  Region r{reinterpret_cast<uint64_t>(p), length, site, seconds_since_start(), 1, 0};
+  if (site == SiteTable::kNoSite || !g_state.regions.add(r)) {
+    count_dropped();
+    return;
+  }
+  Site* s = g_state.sites.site(site);
+  __atomic_add_fetch(&s->alloc_count, 1, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&s->alloc_bytes, length, __ATOMIC_RELAXED);
+  __atomic_store_n(&s->last_seen_ms, now_ms, __ATOMIC_RELAXED);
+}
+
+void record_unmap(void* p, size_t length) {
+  g_state.regions.remove_range(reinterpret_cast<uint64_t>(p), length, on_cut, nullptr);
+}
+
+bool take_region(void* p, Region* out) {
+  return g_state.regions.take_exact(reinterpret_cast<uint64_t>(p), out);
+}
+
+void finish_remap(const Region& old, void* p, size_t new_length) {
+  if (p == nullptr) {
+    if (!g_state.regions.add(old)) on_cut(nullptr, old.site, old.length, old.counted != 0);
+    return;
+  }
+  Region r = old;
+  r.start = reinterpret_cast<uint64_t>(p);
+  r.length = new_length;
+  Site* s = g_state.sites.site(old.site);
+  if (new_length > old.length) {
+    __atomic_add_fetch(&s->alloc_bytes, new_length - old.length, __ATOMIC_RELAXED);
+  } else {
+    __atomic_add_fetch(&s->free_bytes, old.length - new_length, __ATOMIC_RELAXED);
+  }
+  if (!g_state.regions.add(r)) on_cut(nullptr, r.site, r.length, r.counted != 0);
+}
+
+}  // namespace memlens::agent

@@ -1,0 +1,71 @@
+// Tracker: what the hooks call. Records allocations (stack -> site, live table entry, site
+// counters) and frees; owns the agent's global state; deactivates tracking once on trouble.
+//
+// Sampling (MEMLENS_SAMPLE_BYTES = N > 0): each thread counts down an exponentially distributed
+// byte distance with mean N (a Poisson process over allocated bytes, as tcmalloc and heapprofd);
+// the allocation that crosses zero is recorded. An allocation of size s is sampled with
+// probability p = 1 - exp(-s/N), so giving it weight s/p bytes (and s/p/s allocations) makes
+// per-site live bytes and counts unbiased estimates. The weight is a pure function of (s, N), so
+// the free of a sampled allocation subtracts exactly what its allocation added.
+//
+//   if (tracking()) record_alloc(p, n, wire::WireBufferType::kMalloc);
+//   if (tracking()) record_free(p);        // before the real free: p may be reused at once
+//
+// Thread-safety: all functions from any thread; the state is initialised once by
+// initialize_agent() before tracking() can be true.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agent/config.h"
+#include "agent/guard.h"
+#include "agent/live_table.h"
+#include "agent/region_table.h"
+#include "agent/site_table.h"
+
+namespace memlens::agent {
+
+struct AgentState {
+  Config config;
+  LiveTable live;
+  SiteTable sites;
+  RegionTable regions;
+  uint64_t dropped = 0;  // atomic
+  int64_t start_wall_ms = 0, start_mono_ms = 0;
+  wire::Unwinder unwinder = wire::Unwinder::kLibgcc;
+  bool active = false;       // atomic: tracking on
+  bool deactivated = false;  // atomic: turned off after trouble
+  bool fork_child = false;
+};
+
+extern AgentState g_state;
+
+inline bool tracking() {
+  return __atomic_load_n(&g_state.active, __ATOMIC_RELAXED) && !ReentryGuard::active();
+}
+
+// Sets up tables from the config; false when memory for them could not be had.
+[[nodiscard]] bool init_tracker();
+
+void record_alloc(void* p, size_t size, wire::WireBufferType type);
+void record_free(void* p);
+// realloc: take the old entry out before the real call, then either finish_free() it (success)
+// or put_back() it (failure) so that a concurrent reuse of the address never meets a stale entry.
+[[nodiscard]] bool take_entry(void* p, LiveEntry* out);
+void finish_free(const LiveEntry& e);
+void put_back(const LiveEntry& e);
+
+void record_map(void* p, size_t length, wire::WireBufferType type);
+void record_unmap(void* p, size_t length);
+[[nodiscard]] bool take_region(void* p, Region* out);
+void finish_remap(const Region& old, void* p, size_t new_length);  // p: nullptr on failure
+
+// Weighted (count, bytes) a recorded allocation of `size` adds to its site.
+void sample_weight(uint64_t size, uint64_t* count, uint64_t* bytes);
+uint32_t seconds_since_start();
+void count_dropped();
+// Stops tracking and writes one line to stderr, once.
+void deactivate(const char* why);
+
+}  // namespace memlens::agent

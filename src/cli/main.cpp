@@ -1,0 +1,54 @@
+// memlens: the command-line entry point. Parses with CLI11 and dispatches to one subcommand
+// (run, attach, report, demo). Usage errors are one line and exit 2.
+#include <cstdio>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/monitor_session.h"
+
+int main(int argc, char** argv) {
+  using namespace memlens::cli;
+  // Before any thread exists, so every thread inherits the mask and the session can
+  // sigtimedwait for Ctrl-C / SIGTERM on the main thread.
+  block_stop_signals();
+  auto logger = spdlog::stderr_color_st("memlens");
+  logger->set_pattern("memlens: %l: %v");
+  spdlog::set_default_logger(logger);
+
+  CLI::App app{"memlens: where a Linux process's memory goes, and whether it is leaking"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "show the help of every subcommand");
+  RunArgs run;
+  AttachArgs attach;
+  ReportArgs report;
+  DemoArgs demo;
+  WorkloadArgs workload;
+  CLI::App* run_cmd = add_run_command(app, run);
+  CLI::App* attach_cmd = add_attach_command(app, attach);
+  CLI::App* report_cmd = add_report_command(app, report);
+  CLI::App* demo_cmd = add_demo_command(app, demo);
+  CLI::App* workload_cmd = add_workload_command(app, workload);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    std::fprintf(stderr, "memlens: error: %s (see memlens %s--help)\n", what.c_str(),
+                 app.get_subcommands().empty() ? "" : (app.get_subcommands()[0]->get_name() + " ").c_str());
+    return kExitUsage;
+  }
+
+  if (run_cmd->parsed()) return run_command(run);
+  if (attach_cmd->parsed()) return attach_command(attach);
+  if (report_cmd->parsed()) return report_command(report);
+  if (demo_cmd->parsed()) return demo_command(demo);
+  if (workload_cmd->parsed()) return workload_command(workload);
+  return kExitUsage;
+}

@@ -1,0 +1,73 @@
+// Server: serves one ProcessMemoryAnalyzer over HTTP(S): the REST API under
+// /api/memory-analysis, /health/memory, /metrics, the embedded dashboard, a WebSocket stream at
+// /api/memory-analysis/ws and Socket.IO v5 (Engine.IO v4) on /socket.io/.
+//
+// Ownership: the Server owns its io_context thread, a small worker pool for the analyzer's
+// slower calls, the listening socket and every session. The analyzer must outlive the Server.
+// Thread-safety: start() and stop() may be called from any thread; stop() is idempotent and
+// joins every thread (the destructor calls it).
+//
+//   memlens::server::ServerOptions opts;
+//   opts.port = 0;  // any free port
+//   auto srv = memlens::server::Server::start(*analyzer, opts);
+//   if (!srv) die(srv.error().message);
+//   std::puts((*srv)->url().c_str());
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+#include "memlens/analyzer.h"
+
+namespace memlens::server {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  uint16_t port = 10000;  // 0: any free port (see Server::port())
+  std::string token;      // required for any non-loopback address
+  std::string tls_cert, tls_key;  // PEM files; both set: HTTPS/WSS only
+  size_t max_connections = 256;
+  size_t max_body_bytes = 1 << 20;
+  std::chrono::seconds read_timeout{15};
+  size_t max_queued_messages = 64;  // per WebSocket client; beyond it the client is dropped
+  int64_t update_interval_ms = 2000;  // realtime-update period
+  // /health/memory: unhealthy above this external/heap ratio (DESIGN: critical > 2.5).
+  double health_critical_ratio = 2.5;
+  size_t worker_threads = 2;  // pool running the analyzer's blocking calls
+};
+
+class ServerState;
+
+class Server {
+ public:
+  // Binds, listens and starts serving. Fails with a one-line message on a bad address, a
+  // non-loopback address without a token, unreadable TLS files or a port in use.
+  static base::Result<std::unique_ptr<Server>> start(ProcessMemoryAnalyzer& analyzer,
+                                                     ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  uint16_t port() const;    // the bound port (useful with port 0)
+  std::string url() const;  // "http://127.0.0.1:10000/memory-analysis/"
+  void stop();
+
+  // Counters for tests and /metrics.
+  struct Stats {
+    uint64_t connections_accepted = 0, connections_rejected = 0;
+    uint64_t ws_clients = 0, slow_clients_dropped = 0;
+    uint64_t requests = 0;
+  };
+  Stats stats() const;
+
+ private:
+  Server() = default;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace memlens::server

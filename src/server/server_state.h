@@ -1,0 +1,87 @@
+// ServerState: what every session of one Server shares: the analyzer, the options, the router,
+// the TLS context, the list of streaming subscribers (WebSocket and Socket.IO clients) and the
+// counters. Broadcasting copies the subscriber list under the lock and delivers outside it;
+// each subscriber owns a bounded queue (habit 12), so one slow client never holds the others.
+//
+// Ownership: shared_ptr, held by the Server and by every live session. Thread-safety: all
+// members are safe to use from any thread (the registry has its own mutex, counters are atomic).
+//
+//   co_await state->offload([&] { return state->analyzer.report(); });  // off the I/O thread
+//   state->broadcast(make_broadcast("alerts", payload));
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <nlohmann/json.hpp>
+
+#include "memlens/analyzer.h"
+#include "server/net.h"
+#include "server/router.h"
+#include "server/server.h"
+
+namespace memlens::server {
+
+// One event, pre-encoded once for every client: the plain WebSocket frame
+// {"event":E,"data":D} and the Socket.IO frame 42/memory-analysis,[E,D].
+struct Broadcast {
+  std::string event;
+  std::string websocket_text;
+  std::string socketio_text;
+};
+std::shared_ptr<const Broadcast> make_broadcast(std::string_view event, const nlohmann::json& data);
+
+class Subscriber {
+ public:
+  virtual ~Subscriber() = default;
+  // Thread-safe: queues the event on the subscriber's own executor; never blocks.
+  virtual void deliver(std::shared_ptr<const Broadcast> message) = 0;
+};
+
+class ServerState {
+ public:
+  ServerState(ProcessMemoryAnalyzer& analyzer, ServerOptions options, net::io_context& io,
+              net::thread_pool& workers)
+      : analyzer(analyzer), options(std::move(options)), io(io), workers(workers) {}
+
+  ProcessMemoryAnalyzer& analyzer;
+  const ServerOptions options;
+  net::io_context& io;
+  net::thread_pool& workers;
+  std::shared_ptr<ssl::context> tls;  // null: plain HTTP
+  Router router;
+
+  // Runs f() on the worker pool (the analyzer's calls may read /proc or run the analysis) and
+  // resumes the calling coroutine on its own executor with the result.
+  template <typename F>
+  auto offload(F f) -> net::awaitable<decltype(f())> {
+    using R = decltype(f());
+    co_return co_await net::co_spawn(
+        workers.get_executor(), [f = std::move(f)]() mutable -> net::awaitable<R> { co_return f(); },
+        kAwait);
+  }
+
+  void join(const std::shared_ptr<Subscriber>& subscriber);
+  void leave(const Subscriber* subscriber);
+  void broadcast(const std::shared_ptr<const Broadcast>& message);
+  size_t subscriber_count() const;
+
+  // The newest realtime-update, sent to a client as soon as it joins.
+  void set_latest_update(std::shared_ptr<const Broadcast> update);
+  std::shared_ptr<const Broadcast> latest_update() const;
+
+  std::atomic<uint64_t> connections_accepted{0}, connections_rejected{0};
+  std::atomic<uint64_t> active_connections{0}, requests{0};
+  std::atomic<uint64_t> slow_clients_dropped{0}, updates_sent{0};
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_map<const Subscriber*, std::weak_ptr<Subscriber>> subscribers_;
+  std::shared_ptr<const Broadcast> latest_update_;
+};
+
+}  // namespace memlens::server
