@@ -1,6 +1,7 @@
 // procfs benchmarks. Each prints its figure beside the floor measured in the same loop
 // (interleaved, so load on the machine hits both alike):
-//  - CheapSnapshot: Sampler::cheap() on a small process vs pread of already-open statm+status.
+//  - CheapSnapshot: Sampler::cheap() on a small process vs pread of already-open statm+status
+//    (and syscalls_us: the status pread + fd listing cheap() makes, without any parsing).
 //  - SmapsParse: read + parse of smaps (2,000 mappings) vs merely reading it (the kernel's cost).
 //  - FullPass: Sampler::full() on that target (smaps, rollup, 1,000 descriptors), for scale.
 //  - ClassifyDescriptors: FdDirectory::classify() of 1,000 fds vs readlinkat of each (kernel).
@@ -31,7 +32,9 @@ using procfs::Sampler;
 
 std::unique_ptr<BenchTarget> g_small, g_large;
 
-std::string proc(pid_t pid, const char* file) { return "/proc/" + std::to_string(pid) + "/" + file; }
+std::string proc(pid_t pid, const char* file) {
+  return "/proc/" + std::to_string(pid) + "/" + file;
+}
 
 void report(benchmark::State& state, int64_t ours_ns, int64_t floor_ns, const char* floor_label) {
   double n = static_cast<double>(state.iterations());
@@ -46,22 +49,32 @@ void BM_CheapSnapshot(benchmark::State& state) {
   if (!sampler) return state.SkipWithError(sampler.error().message.c_str());
   base::UniqueFd statm = procfs::open_readonly(proc(g_small->pid(), "statm"));
   base::UniqueFd status = procfs::open_readonly(proc(g_small->pid(), "status"));
+  base::UniqueFd fd_dir(::open(proc(g_small->pid(), "fd").c_str(), O_RDONLY | O_DIRECTORY));
   std::string buf;
-  int64_t ours = 0, floor = 0;
+  std::vector<char> dents(32 * 1024);
+  int64_t ours = 0, floor = 0, syscalls = 0;
   for (auto _ : state) {
     int64_t t0 = base::mono_ns();
-    (void)procfs::pread_whole(statm.get(), buf);
-    (void)procfs::pread_whole(status.get(), buf);
+    (void)procfs::pread_whole(statm.get(), buf, true);
+    (void)procfs::pread_whole(status.get(), buf, true);
     int64_t t1 = base::mono_ns();
     auto snap = sampler->cheap();
     int64_t t2 = base::mono_ns();
+    // The syscalls cheap() itself makes, without parsing: status + listing /proc/PID/fd.
+    (void)procfs::pread_whole(status.get(), buf, true);
+    lseek(fd_dir.get(), 0, SEEK_SET);
+    while (getdents64(fd_dir.get(), dents.data(), dents.size()) > 0) {
+    }
+    int64_t t3 = base::mono_ns();
     if (!snap) return state.SkipWithError(snap.error().message.c_str());
     benchmark::DoNotOptimize(snap->rss);
     floor += t1 - t0;
     ours += t2 - t1;
+    syscalls += t3 - t2;
     state.SetIterationTime((t2 - t1) / 1e9);
   }
   report(state, ours, floor, "floor: pread statm+status (open fds)");
+  state.counters["syscalls_us"] = syscalls / static_cast<double>(state.iterations()) / 1000.0;
 }
 BENCHMARK(BM_CheapSnapshot)->UseManualTime()->MinTime(1.0);
 

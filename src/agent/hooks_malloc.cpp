@@ -23,7 +23,9 @@ inline void note_alloc(void* p, size_t n) {
   if (p != nullptr && agent::tracking()) agent::record_alloc(p, n, WireBufferType::kMalloc);
 }
 
-void* realloc_common(void* p, size_t n, size_t elem, bool array) {
+// realloc and reallocarray (whose overflow check the caller made). Both forward to the real
+// realloc: glibc's reallocarray calls realloc through the PLT, which would record twice.
+void* realloc_common(void* p, size_t n, size_t elem) {
   if (!ready()) {
     void* q = agent::bootstrap_alloc(n * elem, 16);
     if (q != nullptr && p != nullptr && agent::is_bootstrap(p)) {
@@ -47,13 +49,13 @@ void* realloc_common(void* p, size_t n, size_t elem, bool array) {
     return q;
   }
   if (!agent::tracking() || p == nullptr) {
-    void* q = array ? g_real.reallocarray(p, n, elem) : g_real.realloc(p, n);
+    void* q = g_real.realloc(p, n * elem);
     if (p == nullptr) note_alloc(q, n * elem);
     return q;
   }
   agent::LiveEntry old;
   bool had = agent::take_entry(p, &old);
-  void* q = array ? g_real.reallocarray(p, n, elem) : g_real.realloc(p, n);
+  void* q = g_real.realloc(p, n * elem);
   bool freed_old = q != nullptr || n * elem == 0;  // realloc(p, 0) frees p and returns NULL
   if (had) {
     if (freed_old) {
@@ -92,7 +94,7 @@ MEMLENS_EXPORT void* calloc(size_t n, size_t size) {
   return p;
 }
 
-MEMLENS_EXPORT void* realloc(void* p, size_t n) { return realloc_common(p, n, 1, false); }
+MEMLENS_EXPORT void* realloc(void* p, size_t n) { return realloc_common(p, n, 1); }
 
 MEMLENS_EXPORT void* reallocarray(void* p, size_t n, size_t size) {
   size_t total = 0;
@@ -100,7 +102,7 @@ MEMLENS_EXPORT void* reallocarray(void* p, size_t n, size_t size) {
     errno = ENOMEM;
     return nullptr;
   }
-  return realloc_common(p, n, size, true);
+  return realloc_common(p, n, size);
 }
 
 MEMLENS_EXPORT int posix_memalign(void** out, size_t align, size_t n) {

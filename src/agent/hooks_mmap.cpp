@@ -23,7 +23,8 @@ constexpr long kTmpfsMagic = 0x01021994, kHugetlbfsMagic = 0x958458f6;
 
 // 0 when the mapping is not tracked, else 1 + WireBufferType.
 int classify(int flags, int fd) {
-  bool shared = (flags & (MAP_SHARED | MAP_SHARED_VALIDATE)) != 0;
+  int kind = flags & MAP_TYPE;
+  bool shared = kind == MAP_SHARED || kind == MAP_SHARED_VALIDATE;
   if ((flags & MAP_ANONYMOUS) != 0) {
     return 1 + int(shared ? WireBufferType::kShared : WireBufferType::kMmap);
   }

@@ -12,7 +12,7 @@ namespace {
 // Lower bounds of the agent's age buckets (memlens/site.h), ms.
 constexpr std::array<int64_t, kAgeBuckets> kBucketLowerBound = {0, 60'000, 300'000, 1'800'000};
 
-constexpr double kWeightGrowth = 0.5, kWeightAge = 0.25, kWeightRetention = 0.25;
+constexpr double kWeightGrowth = 0.4, kWeightAge = 0.3, kWeightRetention = 0.3;
 constexpr double kMinNonDecreasing = 0.6;
 constexpr double kLeakConfidence = 0.5;
 

@@ -12,12 +12,13 @@
 //   retention r  1 - frees/allocations over the window (lifetime counts when nothing was
 //                allocated in the window): few frees against allocations → r near 1.
 //
-//   leakConfidence = 0.5·g + 0.25·a + 0.25·r, halved when the site is not growing.
+//   leakConfidence = 0.4·g + 0.3·a + 0.3·r, halved when the site is not growing.
 //   isLeak         = growing and leakConfidence >= 0.5.
 //
-// So a site that only grows and frees nothing is a leak at once (0.75) and gets surer as its
-// allocations age (1.0); a site that frees most of what it allocates but keeps growing becomes
-// a leak once its survivors age past the threshold; a churning site (allocations matched by
+// So a site that only grows and frees nothing is a leak at once (0.7) and gets surer as its
+// allocations age (1.0); a site that frees most of what it allocates but keeps growing (a
+// cache warming up, or a leak on a rare path) becomes a leak once its survivors age past the
+// threshold; a churning site (allocations matched by
 // frees, flat live bytes) and an aged-but-stable site (a cache filled at start) never are.
 //
 // Returned: every leaking site, and non-leaking sites holding aged bytes (worth a look), most

@@ -112,9 +112,9 @@ std::vector<Leak> detect_descriptor_leaks(std::span<const Snapshot> window, cons
     l.severity = severity_for_count(p.total_growth, p.growth_rate);
     l.first_detected = p.window_start;
     const double span_s = (p.window_end - p.window_start) / 1000.0;
-    l.evidence.push_back(fmt::format("{}: {} growth, +{:.2f}/s, +{:.0f} in {:.0f} s (confidence {:.2f})",
-                                     p.metric, to_string(p.type), p.growth_rate, p.total_growth,
-                                     span_s, p.confidence));
+    l.evidence.push_back(
+        fmt::format("{}: {} growth, +{:.2f}/s, +{:.0f} in {:.0f} s (confidence {:.2f})", p.metric,
+                    to_string(p.type), p.growth_rate, p.total_growth, span_s, p.confidence));
     for (size_t i = 0; i < mine.size() && i < 3; ++i) {
       const GroupGrowth& g = *mine[i];
       const double rate = g.seconds > 0 ? (g.after - g.before) / g.seconds : 0;
@@ -134,8 +134,8 @@ std::vector<Leak> detect_descriptor_leaks(std::span<const Snapshot> window, cons
       if (growing(p)) make(p, k);
     }
   } else {
-    const GrowthPattern p =
-        classify_growth("fd.total", metric_points(window, "fd.total"), options_for("fd.total", cfg));
+    const GrowthPattern p = classify_growth("fd.total", metric_points(window, "fd.total"),
+                                            options_for("fd.total", cfg));
     if (growing(p)) make(p, -1);
   }
   return leaks;

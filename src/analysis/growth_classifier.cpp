@@ -14,8 +14,12 @@ namespace {
 
 constexpr double kMiB = 1048576.0;
 
-double finite_or_zero(double v) { return std::isfinite(v) ? v : 0.0; }
-double clamp01(double v) { return std::isfinite(v) ? std::clamp(v, 0.0, 1.0) : 0.0; }
+double finite_or_zero(double v) {
+  return std::isfinite(v) ? v : 0.0;
+}
+double clamp01(double v) {
+  return std::isfinite(v) ? std::clamp(v, 0.0, 1.0) : 0.0;
+}
 
 struct Verdict {
   PatternType type = PatternType::kStable;
@@ -24,8 +28,8 @@ struct Verdict {
 };
 
 // Decides the type from the features; all quantities in display units (MB or counts).
-Verdict decide(const GrowthFeatures& f, double min_growth, double leak_threshold,
-               const ClassifierOptions& o) {
+Verdict decide(std::span<const double> t, std::span<const double> y, const GrowthFeatures& f,
+               double min_growth, double leak_threshold, const ClassifierOptions& o) {
   Verdict v;
   const double d = f.duration;
   const double n_factor = clamp01((static_cast<double>(f.n) - 2) / 20);
@@ -33,10 +37,10 @@ Verdict decide(const GrowthFeatures& f, double min_growth, double leak_threshold
   const double trend_growth = f.ols.slope * d;
 
   const double sig_floor = std::max({min_growth, 3 * f.floor_sigma, 3 * f.local_sigma});
-  const bool floor_growing = f.floor_growth >= sig_floor &&
-                             f.floor_rise >= std::max({min_growth, 0.5 * f.floor_growth,
-                                                       2 * f.local_sigma}) &&
-                             f.floor_monotone >= 0.6;
+  const bool floor_growing =
+      f.floor_growth >= sig_floor &&
+      f.floor_rise >= std::max({min_growth, 0.5 * f.floor_growth, 2 * f.local_sigma}) &&
+      f.floor_monotone >= 0.6;
   const bool steady = trend_growth >= min_growth && f.ols.r2 >= o.linear_r2;
   // Growth the line explains only partly but that clearly beats the noise.
   const bool significant = trend_growth >= min_growth && net >= min_growth &&
@@ -54,11 +58,11 @@ Verdict decide(const GrowthFeatures& f, double min_growth, double leak_threshold
       return v;
     }
     const double* qs = f.quarter_slopes;
-    const bool quarters_rise = qs[3] > 0 && qs[3] >= qs[1] && qs[2] >= qs[0] &&
-                               qs[3] >= 2 * std::max(qs[0], 0.0);
+    const bool quarters_rise =
+        qs[3] > 0 && qs[3] >= qs[1] && qs[2] >= qs[0] && qs[3] >= 2 * std::max(qs[0], 0.0);
     const bool accelerating = f.late_rate > 0 && f.late_rate >= 2.5 * std::max(f.early_rate, 0.0);
-    if (accelerating && quarters_rise && f.quad_gain >= 0.5 && f.log_linear_better &&
-        net >= min_growth) {
+    if (accelerating && quarters_rise && f.quad_gain >= 0.5 && net >= min_growth &&
+        log_linear_beats_line(t, y, f.ols.sse)) {
       v.type = PatternType::kExponential;
       v.why = GrowthCase::kExponential;
       v.rate = f.late_rate;
@@ -75,8 +79,8 @@ Verdict decide(const GrowthFeatures& f, double min_growth, double leak_threshold
       return v;
     }
     if (floor_growing) {
-      const bool big = f.floor_growth >= leak_threshold ||
-                       f.floor_slope * o.projection_sec >= leak_threshold;
+      const bool big =
+          f.floor_growth >= leak_threshold || f.floor_slope * o.projection_sec >= leak_threshold;
       if (big) {
         v.type = PatternType::kLeak;
         v.why = GrowthCase::kLeak;
@@ -130,13 +134,20 @@ GrowthPattern classify_growth(std::string metric, std::span<const SeriesPoint> p
   p.metric = std::move(metric);
   const double unit = o.is_bytes ? 1 / kMiB : 1.0;
 
-  std::vector<SeriesPoint> pts;
-  pts.reserve(points.size());
-  for (const SeriesPoint& s : points)
-    if (std::isfinite(s.t_sec) && std::isfinite(s.value)) pts.push_back(s);
-  auto by_time = [](const SeriesPoint& a, const SeriesPoint& b) { return a.t_sec < b.t_sec; };
-  if (!std::is_sorted(pts.begin(), pts.end(), by_time))
-    std::stable_sort(pts.begin(), pts.end(), by_time);
+  // Fast path: finite and already in time order (the usual case) needs no copy of the points.
+  bool clean = true;
+  for (size_t i = 0; i < points.size() && clean; ++i)
+    clean = std::isfinite(points[i].t_sec) && std::isfinite(points[i].value) &&
+            (i == 0 || points[i - 1].t_sec <= points[i].t_sec);
+  std::vector<SeriesPoint> sorted;
+  std::span<const SeriesPoint> pts = points;
+  if (!clean) {
+    for (const SeriesPoint& s : points)
+      if (std::isfinite(s.t_sec) && std::isfinite(s.value)) sorted.push_back(s);
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [](const SeriesPoint& a, const SeriesPoint& b) { return a.t_sec < b.t_sec; });
+    pts = sorted;
+  }
   p.points = pts.size();
   if (!pts.empty()) {
     p.window_start = static_cast<int64_t>(std::llround(pts.front().t_sec * 1000));
@@ -157,8 +168,15 @@ GrowthPattern classify_growth(std::string metric, std::span<const SeriesPoint> p
     y[i] = pts[i].value * unit;
   }
   const double min_growth = o.min_growth * unit;
+  const auto [lo, hi] = std::minmax_element(y.begin(), y.end());
+  if (*lo == *hi) {
+    // A constant series (common for descriptor counts): nothing to fit.
+    p.confidence = clamp01((static_cast<double>(pts.size()) - 2) / 20);
+    p.recommendation = growth_recommendation(p.metric, GrowthCase::kFlat, facts);
+    return p;
+  }
   const GrowthFeatures f = measure_growth(t, y, min_growth);
-  const Verdict v = decide(f, min_growth, o.leak_threshold * unit, o);
+  const Verdict v = decide(t, y, f, min_growth, o.leak_threshold * unit, o);
 
   p.type = v.type;
   p.growth_rate = finite_or_zero(v.rate);

@@ -91,27 +91,20 @@ GrowthFeatures measure_growth(std::span<const double> t, std::span<const double>
     f.late_rate = part_rate(t, y, lb, le);
   }
 
-  // Exponential check: y ≈ floor + exp(a + b t), the floor just under the lowest point.
-  const double lo = *std::min_element(y.begin(), y.begin() + n);
-  const double hi = *std::max_element(y.begin(), y.begin() + n);
-  if (hi > lo) {
-    const LogLinearFit ll = fit_log_linear(t, y, lo - 0.02 * (hi - lo));
-    f.log_linear_better = ll.ok && ll.b > 0 && ll.sse < f.ols.sse;
-  }
-
-  // Level, noise and excursions.
-  scratch.assign(y.begin(), y.begin() + n);
-  f.baseline = median_inplace(scratch);
-  f.sigma = robust_sigma(y, f.baseline);
+  // Level, noise and excursions, on a strided sample when the series is long.
+  const size_t stride = (n + kRobustSample - 1) / kRobustSample;
+  scratch.clear();
+  for (size_t i = 0; i < n; i += stride) scratch.push_back(y[i]);
+  f.baseline = median_of(scratch);
+  f.sigma = robust_sigma(scratch, f.baseline);
   {
-    std::vector<double> resid(n);
-    for (size_t i = 0; i < n; ++i) resid[i] = y[i] - (f.ols.intercept + f.ols.slope * t[i]);
-    f.resid_sigma = robust_sigma(resid, 0);
-    std::vector<double> diffs(n - 1);
-    for (size_t i = 1; i < n; ++i) diffs[i - 1] = y[i] - y[i - 1];
+    std::vector<double> diffs;
+    diffs.reserve(n / stride + 1);
+    for (size_t i = 1; i < n; i += stride) diffs.push_back(y[i] - y[i - 1]);
     const double md = median_of(diffs);
     f.local_sigma = robust_sigma(diffs, md) / std::sqrt(2.0);
   }
+  const double hi = *std::max_element(y.begin(), y.begin() + n);
   f.spike_threshold = std::max(5 * f.sigma, min_growth);
   f.peak_excursion = hi - f.baseline;
   bool in_run = false;
@@ -126,6 +119,15 @@ GrowthFeatures measure_growth(std::span<const double> t, std::span<const double>
     in_run = up_now;
   }
   return f;
+}
+
+bool log_linear_beats_line(std::span<const double> t, std::span<const double> y,
+                           double linear_sse) {
+  if (y.empty()) return false;
+  const auto [lo, hi] = std::minmax_element(y.begin(), y.end());
+  if (*hi <= *lo) return false;
+  const LogLinearFit ll = fit_log_linear(t, y, *lo - 0.02 * (*hi - *lo));
+  return ll.ok && ll.b > 0 && ll.sse < linear_sse;
 }
 
 }  // namespace memlens::analysis

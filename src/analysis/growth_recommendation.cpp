@@ -11,8 +11,7 @@ Family family_of(std::string_view m) {
   if (m == "heapUsed" || m == "heapTotal") return Family::kHeap;
   if (m == "external") return Family::kExternal;
   if (m == "rss" || m == "pss") return Family::kRss;
-  if (m == "fd.tcp" || m == "fd.udp" || m == "fd.unix" || m == "fd.socket")
-    return Family::kSockets;
+  if (m == "fd.tcp" || m == "fd.udp" || m == "fd.unix" || m == "fd.socket") return Family::kSockets;
   if (m.starts_with("fd.")) return Family::kDescriptors;
   if (m.starts_with("site:")) return Family::kSite;
   return Family::kOther;
@@ -61,8 +60,9 @@ std::string growth_recommendation(std::string_view metric, GrowthCase c, const G
   const bool b = x.is_bytes;
   switch (c) {
     case GrowthCase::kTooFewPoints:
-      return fmt::format("Only {} samples of {} so far: too few to judge its growth; wait for more.",
-                         x.points, metric);
+      return fmt::format(
+          "Only {} samples of {} so far: too few to judge its growth; wait for more.", x.points,
+          metric);
     case GrowthCase::kFlat:
       return fmt::format("{} is stable; nothing to do.", metric);
     case GrowthCase::kWarmUp:
@@ -92,8 +92,8 @@ std::string growth_recommendation(std::string_view metric, GrowthCase c, const G
           "a lower M_TRIM_THRESHOLD returns the freed memory.",
           metric, amount(x.peak, b));
     case GrowthCase::kLinear:
-      return fmt::format("{} grows steadily at {} ({} over the window). {}", metric, rate(x.rate, b),
-                         amount(x.total, b), growth_hint(fam));
+      return fmt::format("{} grows steadily at {} ({} over the window). {}", metric,
+                         rate(x.rate, b), amount(x.total, b), growth_hint(fam));
     case GrowthCase::kExponential:
       return fmt::format(
           "{} grows faster and faster (now {}): runaway growth such as a queue that is refilled "

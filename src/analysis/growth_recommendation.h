@@ -13,12 +13,21 @@ namespace memlens::analysis {
 
 // Finer than PatternType: why a series got its type.
 enum class GrowthCase {
-  kTooFewPoints, kFlat, kWarmUp, kChurn, kDrift, kSpike, kLinear, kExponential, kLeak };
+  kTooFewPoints,
+  kFlat,
+  kWarmUp,
+  kChurn,
+  kDrift,
+  kSpike,
+  kLinear,
+  kExponential,
+  kLeak
+};
 
 struct GrowthFacts {
-  double rate = 0;    // MB/s or count/s
-  double total = 0;   // MB or count
-  double peak = 0;    // spike height above the baseline, MB or count
+  double rate = 0;   // MB/s or count/s
+  double total = 0;  // MB or count
+  double peak = 0;   // spike height above the baseline, MB or count
   size_t points = 0;
   bool is_bytes = true;
 };

@@ -47,9 +47,10 @@ QuadraticFit fit_quadratic(std::span<const double> x, std::span<const double> y)
   const auto [lo, hi] = std::minmax_element(x.begin(), x.begin() + n);
   const double c0 = (*lo + *hi) / 2, half = (*hi - *lo) / 2;
   if (half <= 0) return q;
+  const double inv_half = 1 / half;
   double s[5] = {}, r[3] = {};
   for (size_t i = 0; i < n; ++i) {
-    const double u = (x[i] - c0) / half, u2 = u * u;
+    const double u = (x[i] - c0) * inv_half, u2 = u * u;
     s[0] += 1;
     s[1] += u;
     s[2] += u2;
@@ -61,7 +62,9 @@ QuadraticFit fit_quadratic(std::span<const double> x, std::span<const double> y)
   }
   // Solve [[s0 s1 s2][s1 s2 s3][s2 s3 s4]]·[A B C] = r by Cramer's rule.
   auto det3 = [](double a, double b, double c, double d, double e, double f, double g, double h,
-                 double i) { return a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g); };
+                 double i) {
+    return a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
+  };
   const double d = det3(s[0], s[1], s[2], s[1], s[2], s[3], s[2], s[3], s[4]);
   if (std::abs(d) < 1e-12 * std::max(1.0, s[0] * s[2] * s[4])) return q;
   const double A = det3(r[0], s[1], s[2], r[1], s[2], s[3], r[2], s[3], s[4]) / d;
@@ -69,7 +72,7 @@ QuadraticFit fit_quadratic(std::span<const double> x, std::span<const double> y)
   const double C = det3(s[0], s[1], r[0], s[1], s[2], r[1], s[2], s[3], r[2]) / d;
   double sse = 0;
   for (size_t i = 0; i < n; ++i) {
-    const double u = (x[i] - c0) / half;
+    const double u = (x[i] - c0) * inv_half;
     const double e = y[i] - (A + B * u + C * u * u);
     sse += e * e;
   }

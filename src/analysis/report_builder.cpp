@@ -56,8 +56,8 @@ Report build_report(const ReportInputs& in) {
 
   r.leaks = in.site_leaks;
   for (Leak& l : detect_descriptor_leaks(window, in.config)) r.leaks.push_back(std::move(l));
-  for (Leak& l : detect_unexplained_growth(window, r.growth_patterns, in.explained_bytes_per_sec,
-                                           in.config))
+  for (Leak& l :
+       detect_unexplained_growth(window, r.growth_patterns, in.explained_bytes_per_sec, in.config))
     r.leaks.push_back(std::move(l));
   std::stable_sort(r.leaks.begin(), r.leaks.end(), [](const Leak& a, const Leak& b) {
     if (a.severity != b.severity) return a.severity > b.severity;

@@ -15,9 +15,9 @@
 namespace memlens::analysis {
 
 struct TimeToLimit {
-  double ms = 0;            // 0 when already at or over the limit
-  std::string limit_kind;   // "cgroup memory.max" | "MemAvailable"
-  uint64_t headroom = 0;    // bytes left before the limit
+  double ms = 0;           // 0 when already at or over the limit
+  std::string limit_kind;  // "cgroup memory.max" | "MemAvailable"
+  uint64_t headroom = 0;   // bytes left before the limit
 };
 
 // nullopt when RSS is not growing (rate <= 0 or not finite) or no limit is known

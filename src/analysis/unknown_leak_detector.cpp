@@ -46,14 +46,16 @@ std::string class_advice(std::string_view cls) {
 
 }  // namespace
 
-std::vector<ClassGrowth> mapping_class_growth(const MappingBreakdown& a, const MappingBreakdown& b) {
+std::vector<ClassGrowth> mapping_class_growth(const MappingBreakdown& a,
+                                              const MappingBreakdown& b) {
   std::vector<ClassGrowth> out = {{"heap", a.heap, b.heap},
                                   {"anonymous mmap", a.anonymous, b.anonymous},
                                   {"thread stacks", a.stack, b.stack},
                                   {"mapped files", a.file, b.file},
                                   {"shared memory", a.shared, b.shared}};
-  std::stable_sort(out.begin(), out.end(),
-                   [](const ClassGrowth& x, const ClassGrowth& y) { return x.delta() > y.delta(); });
+  std::stable_sort(out.begin(), out.end(), [](const ClassGrowth& x, const ClassGrowth& y) {
+    return x.delta() > y.delta();
+  });
   return out;
 }
 
@@ -105,14 +107,15 @@ std::vector<Leak> detect_unexplained_growth(std::span<const Snapshot> window,
     l.source = top ? fmt::format("{} growth in {}", p.metric, top->name)
                    : fmt::format("{} growth", p.metric);
     l.id = leak_id(l.type, l.source);
-    l.estimated_size = static_cast<uint64_t>(std::llround(std::max(0.0, p.total_growth) * share * kMiB));
+    l.estimated_size =
+        static_cast<uint64_t>(std::llround(std::max(0.0, p.total_growth) * share * kMiB));
     l.growth_rate = unexplained * kMiB;
     l.severity = severity_for(l.size_mb(), unexplained);
     l.first_detected = p.window_start;
-    l.evidence.push_back(fmt::format(
-        "{}: {} growth at {:.3f} MB/s, +{:.1f} MB over {:.0f} s (confidence {:.2f})", p.metric,
-        to_string(p.type), p.growth_rate, p.total_growth,
-        (p.window_end - p.window_start) / 1000.0, p.confidence));
+    l.evidence.push_back(
+        fmt::format("{}: {} growth at {:.3f} MB/s, +{:.1f} MB over {:.0f} s (confidence {:.2f})",
+                    p.metric, to_string(p.type), p.growth_rate, p.total_growth,
+                    (p.window_end - p.window_start) / 1000.0, p.confidence));
     for (const ClassGrowth& c : classes)
       if (c.delta() > 0 && &c - classes.data() < 2)
         l.evidence.push_back(fmt::format("{} {:.1f} → {:.1f} MB ({:+.1f} MB) between smaps passes",

@@ -64,7 +64,7 @@ base::Result<ChildProcess> ChildProcess::launch(const std::vector<std::string>& 
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    signal(SIGPIPE, SIG_DFL);
+    ::signal(SIGPIPE, SIG_DFL);
     execvpe(argv_ptrs[0], argv_ptrs.data(), env_ptrs.data());
     int err = errno;
     ssize_t ignored = write(write_end.get(), &err, sizeof err);

@@ -61,8 +61,9 @@ std::string human_bytes(double bytes) {
     ++u;
   }
   if (u == 0) return fmt::format("{:.0f} B", v);
-  return fmt::format(std::fabs(v) >= 100 ? "{:.0f} {}" : std::fabs(v) >= 10 ? "{:.1f} {}" : "{:.2f} {}",
-                     v, units[u]);
+  if (std::fabs(v) >= 100) return fmt::format("{:.0f} {}", v, units[u]);
+  if (std::fabs(v) >= 10) return fmt::format("{:.1f} {}", v, units[u]);
+  return fmt::format("{:.2f} {}", v, units[u]);
 }
 
 std::string render_summary(const Report& r) {

@@ -11,7 +11,9 @@ using nlohmann::json;
 constexpr double kMiB = 1048576.0;
 
 // JSON has no NaN/inf; a non-finite figure is written as 0 rather than as null.
-double num(double v) { return std::isfinite(v) ? v : 0.0; }
+double num(double v) {
+  return std::isfinite(v) ? v : 0.0;
+}
 
 std::string hex(uint64_t v) {
   char buf[24];
@@ -55,17 +57,18 @@ json to_json(const Snapshot& s) {
                       {"byKind", std::move(by_kind)}};
   if (s.cgroup) {
     const CgroupMemory& c = *s.cgroup;
-    j["cgroup"] = {{"current", c.current},
-                   {"max", c.max ? json(*c.max) : json(nullptr)},
-                   {"eventsHigh", c.events_high},
-                   {"eventsMax", c.events_max},
-                   {"eventsOom", c.events_oom},
-                   {"eventsOomKill", c.events_oom_kill}};
+    j["cgroup"] = {{"current", c.current},        {"max", c.max ? json(*c.max) : json(nullptr)},
+                   {"eventsHigh", c.events_high}, {"eventsMax", c.events_max},
+                   {"eventsOom", c.events_oom},   {"eventsOomKill", c.events_oom_kill}};
   }
   if (s.detail) {
     const MappingBreakdown& b = s.detail->breakdown;
-    j["breakdown"] = {{"heap", b.heap},     {"stack", b.stack},   {"anonymous", b.anonymous},
-                      {"file", b.file},     {"shared", b.shared}, {"special", b.special},
+    j["breakdown"] = {{"heap", b.heap},
+                      {"stack", b.stack},
+                      {"anonymous", b.anonymous},
+                      {"file", b.file},
+                      {"shared", b.shared},
+                      {"special", b.special},
                       {"mappingCount", b.mapping_count}};
     j["detailTimestamp"] = s.detail->smaps_timestamp_ms;
   }
@@ -147,8 +150,7 @@ json to_json(const ReportSummary& s) {
           {"startedAt", s.started_at},
           {"durationMs", s.duration_ms},
           {"agent", s.agent},
-          {"timeToLimitMs",
-           s.time_to_limit_ms ? json(num(*s.time_to_limit_ms)) : json(nullptr)},
+          {"timeToLimitMs", s.time_to_limit_ms ? json(num(*s.time_to_limit_ms)) : json(nullptr)},
           {"limitKind", s.limit_kind}};
 }
 
@@ -159,12 +161,9 @@ json to_json(const Report& r) {
   for (const auto& l : r.leaks) leaks.push_back(to_json(l));
   for (const auto& m : r.native_modules) modules.push_back(to_json(m));
   for (const auto& b : r.buffer_leaks) buffers.push_back(to_json(b));
-  return {{"summary", to_json(r.summary)},
-          {"rssVsHeap", to_json(r.rss_vs_heap)},
-          {"growthPatterns", std::move(patterns)},
-          {"leaks", std::move(leaks)},
-          {"nativeModules", std::move(modules)},
-          {"bufferLeaks", std::move(buffers)},
+  return {{"summary", to_json(r.summary)},         {"rssVsHeap", to_json(r.rss_vs_heap)},
+          {"growthPatterns", std::move(patterns)}, {"leaks", std::move(leaks)},
+          {"nativeModules", std::move(modules)},   {"bufferLeaks", std::move(buffers)},
           {"generatedAt", r.generated_at}};
 }
 
@@ -181,8 +180,12 @@ json to_json(const Alert& a) {
 }
 
 json to_json(const Frame& f) {
-  return {{"address", hex(f.address)}, {"function", f.function}, {"file", f.file},
-          {"line", f.line},            {"module", f.module},     {"modulePath", f.module_path},
+  return {{"address", hex(f.address)},
+          {"function", f.function},
+          {"file", f.file},
+          {"line", f.line},
+          {"module", f.module},
+          {"modulePath", f.module_path},
           {"inlined", f.inlined}};
 }
 

@@ -216,7 +216,8 @@ base::Result<Config> Config::from_json_text(std::string_view text, const Config&
     // Re-parse with exceptions only to learn where it broke; the message stays one line.
     std::string where;
     try {
-      (void)json::parse(text, nullptr, true, true);
+      json ignored = json::parse(text, nullptr, true, true);
+      (void)ignored;
     } catch (const json::parse_error& e) {
       where = fmt::format(" at byte {}", e.byte);
     }

@@ -65,7 +65,10 @@ base::Status parse_keyed(std::string_view text, std::string_view file,
 
 base::Result<std::string> parse_cgroup_v2_path(std::string_view text) {
   return find_path(
-      text, [](std::string_view line, std::string_view ctl) { return line.starts_with("0:") && ctl.empty(); },
+      text,
+      [](std::string_view line, std::string_view ctl) {
+        return line.starts_with("0:") && ctl.empty();
+      },
       "v2 (0::)");
 }
 

@@ -11,7 +11,9 @@ namespace memlens::procfs {
 
 namespace {
 
-bool exists(const std::string& path) { return ::access(path.c_str(), R_OK) == 0; }
+bool exists(const std::string& path) {
+  return ::access(path.c_str(), R_OK) == 0;
+}
 
 }  // namespace
 
@@ -53,21 +55,23 @@ base::Result<CgroupReader> CgroupReader::open(pid_t pid, const std::string& proc
 
 base::Result<CgroupMemory> CgroupReader::read() {
   CgroupMemory m;
-  base::Status st = pread_whole(current_.get(), buf_);
-  if (!st) return base::Error{"cannot read " + dir_ + " usage: " + st.error().message, st.error().code};
+  base::Status st = pread_whole(current_.get(), buf_, true);
+  if (!st)
+    return base::Error{"cannot read " + dir_ + " usage: " + st.error().message, st.error().code};
   auto current = parse_memory_value(buf_, v2_ ? "memory.current" : "memory.usage_in_bytes");
   if (!current) return current.error();
   m.current = current->value_or(0);
-  st = pread_whole(max_.get(), buf_);
-  if (!st) return base::Error{"cannot read " + dir_ + " limit: " + st.error().message, st.error().code};
+  st = pread_whole(max_.get(), buf_, true);
+  if (!st)
+    return base::Error{"cannot read " + dir_ + " limit: " + st.error().message, st.error().code};
   auto max = parse_memory_value(buf_, v2_ ? "memory.max" : "memory.limit_in_bytes");
   if (!max) return max.error();
   m.max = *max;
-  if (events_ && pread_whole(events_.get(), buf_)) {
+  if (events_ && pread_whole(events_.get(), buf_, true)) {
     st = v2_ ? parse_memory_events(buf_, m) : parse_v1_oom_control(buf_, m);
     if (!st) return st.error();
   }
-  if (failcnt_ && pread_whole(failcnt_.get(), buf_)) {
+  if (failcnt_ && pread_whole(failcnt_.get(), buf_, true)) {
     auto failcnt = parse_memory_value(buf_, "memory.failcnt");
     if (failcnt && *failcnt) m.events_max = **failcnt;
   }

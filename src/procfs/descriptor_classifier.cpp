@@ -17,10 +17,14 @@ bool bracketed_number(std::string_view s, uint64_t& out) {
 
 const char* kind_prefix(DescriptorKind k) {
   switch (k) {
-    case DescriptorKind::kTcp: return "TCP ";
-    case DescriptorKind::kUdp: return "UDP ";
-    case DescriptorKind::kUnix: return "unix ";
-    default: return "";
+    case DescriptorKind::kTcp:
+      return "TCP ";
+    case DescriptorKind::kUdp:
+      return "UDP ";
+    case DescriptorKind::kUnix:
+      return "unix ";
+    default:
+      return "";
   }
 }
 
@@ -57,7 +61,8 @@ FdLink classify_fd_link(std::string_view link) {
   // net:[..], mnt:[..], user:[..] and whatever kernels add later: keep the name, drop the id.
   out.kind = DescriptorKind::kOther;
   size_t colon = link.find(':');
-  out.target = colon == std::string_view::npos ? std::string(link) : std::string(link.substr(0, colon));
+  out.target =
+      colon == std::string_view::npos ? std::string(link) : std::string(link.substr(0, colon));
   return out;
 }
 

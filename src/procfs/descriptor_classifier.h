@@ -22,7 +22,7 @@ namespace memlens::procfs {
 
 struct FdLink {
   DescriptorKind kind = DescriptorKind::kOther;  // kOtherSocket for every socket until resolved
-  std::string target;       // "file /var/log/a.log", "pipe", "anon_inode:[eventfd]", ...
+  std::string target;         // "file /var/log/a.log", "pipe", "anon_inode:[eventfd]", ...
   uint64_t socket_inode = 0;  // for "socket:[N]"
 };
 

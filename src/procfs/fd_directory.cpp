@@ -51,16 +51,21 @@ base::Result<uint32_t> FdDirectory::count() {
   return n;
 }
 
-void FdDirectory::load_sockets(SocketTable& table) {
-  // A table the kernel does not offer (no IPv6, no unix) simply adds nothing.
+void FdDirectory::load_sockets(const std::vector<uint64_t>& inodes, SocketTable& table) {
+  // Cheapest tables first, and stop once every socket is resolved: the kernel walks the whole
+  // TCP hash table to print net/tcp (measured 3.5 ms here even when it prints 600 bytes),
+  // while unix and udp cost far less. A table the kernel does not offer adds nothing.
   struct Source {
     const char* name;
     bool unix_table;
     InetProtocol proto;
   };
-  const Source sources[] = {{"tcp", false, InetProtocol::kTcp},  {"tcp6", false, InetProtocol::kTcp},
-                            {"udp", false, InetProtocol::kUdp},  {"udp6", false, InetProtocol::kUdp},
-                            {"unix", true, InetProtocol::kTcp}};
+  const Source sources[] = {{"unix", true, InetProtocol::kTcp},
+                            {"udp", false, InetProtocol::kUdp},
+                            {"udp6", false, InetProtocol::kUdp},
+                            {"tcp", false, InetProtocol::kTcp},
+                            {"tcp6", false, InetProtocol::kTcp}};
+  size_t resolved = 0;
   for (const Source& s : sources) {
     if (!read_file(proc_pid_ + "/net/" + s.name, text_)) continue;
     if (s.unix_table) {
@@ -68,24 +73,27 @@ void FdDirectory::load_sockets(SocketTable& table) {
     } else {
       (void)parse_inet_sockets(text_, s.proto, table);
     }
+    // Resolved inodes stay resolved, so the scan resumes where the last table left it.
+    while (resolved < inodes.size() && table.find(inodes[resolved]) != nullptr) ++resolved;
+    if (resolved == inodes.size()) return;
   }
 }
 
 base::Result<DescriptorGrouper> FdDirectory::classify() {
   std::vector<FdLink> links;
   links.reserve(256);
-  bool any_socket = false;
+  std::vector<uint64_t> socket_inodes;
   char target[4096];
   int err = for_each_entry([&](const char* name) {
     ssize_t n = ::readlinkat(dir_.get(), name, target, sizeof target);
     if (n < 0) return;  // closed since the listing
     FdLink link = classify_fd_link(std::string_view(target, static_cast<size_t>(n)));
-    any_socket = any_socket || link.socket_inode != 0;
+    if (link.socket_inode != 0) socket_inodes.push_back(link.socket_inode);
     links.push_back(std::move(link));
   });
   if (err != 0) return base::Error{"cannot list " + path_ + ": " + std::strerror(err), err};
   SocketTable sockets;
-  if (any_socket) load_sockets(sockets);
+  if (!socket_inodes.empty()) load_sockets(socket_inodes, sockets);
   DescriptorGrouper grouper;
   for (const FdLink& link : links) grouper.add(link, &sockets);
   return grouper;

@@ -35,7 +35,7 @@ class FdDirectory {
   // Calls fn(name) for every entry except "." and ".."; returns errno or 0.
   template <typename Fn>
   int for_each_entry(Fn fn);
-  void load_sockets(SocketTable& table);
+  void load_sockets(const std::vector<uint64_t>& inodes, SocketTable& table);
 
   std::string proc_pid_;  // "/proc/123"
   std::string path_;      // "/proc/123/fd"

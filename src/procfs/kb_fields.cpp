@@ -45,7 +45,7 @@ base::Status parse_kb_fields(std::string_view text, std::span<const KbField> fie
       return bad_value(file, key, line.text.substr(colon + 1));
     }
     *field->dest = value;
-    ++seen;
+    if (++seen == static_cast<int>(fields.size())) break;  // status has ~55 lines; ours come early
   }
   if (found != nullptr) *found = seen;
   return {};

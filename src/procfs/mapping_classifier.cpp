@@ -21,7 +21,9 @@ namespace {
 
 constexpr uint64_t kArenaHeapSize = 64ull << 20;
 
-bool is_anonymous(const SmapsMapping& m) { return m.path.empty() || m.path.starts_with("[anon:"); }
+bool is_anonymous(const SmapsMapping& m) {
+  return m.path.empty() || m.path.starts_with("[anon:");
+}
 
 bool named_class(const SmapsMapping& m, MappingClass& out) {
   std::string_view p = m.path;

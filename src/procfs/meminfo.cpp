@@ -11,7 +11,7 @@ base::Result<MemInfo> parse_meminfo(std::string_view text) {
   MemInfo m;
   uint64_t total = UINT64_MAX;
   const KbField fields[] = {
-      {"MemTotal", &total},          {"MemFree", &m.mem_free},   {"MemAvailable", &m.mem_available},
+      {"MemTotal", &total},         {"MemFree", &m.mem_free},   {"MemAvailable", &m.mem_available},
       {"SwapTotal", &m.swap_total}, {"SwapFree", &m.swap_free},
   };
   base::Status st = parse_kb_fields(text, fields, "meminfo", nullptr);

@@ -12,7 +12,7 @@ base::UniqueFd open_readonly(const std::string& path) {
   return base::UniqueFd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
 }
 
-base::Status pread_whole(int fd, std::string& buf) {
+base::Status pread_whole(int fd, std::string& buf, bool single_record) {
   if (buf.capacity() < 4096) buf.reserve(4096);
   buf.resize(buf.capacity());
   size_t used = 0;
@@ -27,6 +27,7 @@ base::Status pread_whole(int fd, std::string& buf) {
     }
     if (n == 0) break;
     used += static_cast<size_t>(n);
+    if (single_record && used < buf.size()) break;
   }
   buf.resize(used);
   return {};
@@ -39,7 +40,9 @@ base::Status read_file(const std::string& path, std::string& buf) {
     return base::Error{"cannot open " + path + ": " + std::strerror(err), err};
   }
   base::Status st = pread_whole(fd.get(), buf);
-  if (!st) return base::Error{"cannot read " + path + ": " + std::strerror(st.error().code), st.error().code};
+  if (!st)
+    return base::Error{"cannot read " + path + ": " + std::strerror(st.error().code),
+                       st.error().code};
   return {};
 }
 

@@ -17,7 +17,11 @@ base::UniqueFd open_readonly(const std::string& path);
 
 // Replaces `buf` with the whole file read from offset 0. Keeps buf's capacity across calls and
 // grows it for large files (smaps). Error carries errno (ESRCH once the process is gone).
-base::Status pread_whole(int fd, std::string& buf);
+// `single_record`: the file is one seq_file record (status, statm, meminfo, cgroup values),
+// which the kernel returns whole in one read when it fits, so a read that does not fill the
+// buffer is the end and the second, empty read is saved. Not for smaps or net tables, whose
+// reads stop at the kernel's page-sized buffer.
+base::Status pread_whole(int fd, std::string& buf, bool single_record = false);
 
 // open_readonly + pread_whole, for files read once.
 base::Status read_file(const std::string& path, std::string& buf);

@@ -15,8 +15,12 @@ namespace memlens::procfs {
 
 namespace {
 
-bool is_permission(int err) { return err == EACCES || err == EPERM; }
-bool is_gone(int err) { return err == ESRCH || err == ENOENT; }
+bool is_permission(int err) {
+  return err == EACCES || err == EPERM;
+}
+bool is_gone(int err) {
+  return err == ESRCH || err == ENOENT;
+}
 
 uint32_t elapsed_us(int64_t since_ns) {
   int64_t us = (base::mono_ns() - since_ns) / 1000;
@@ -76,7 +80,7 @@ base::Error Sampler::read_error(const char* file, const base::Error& e) const {
 }
 
 base::Status Sampler::read_limits() {
-  if (meminfo_fd_ && pread_whole(meminfo_fd_.get(), buf_)) {
+  if (meminfo_fd_ && pread_whole(meminfo_fd_.get(), buf_, true)) {
     if (auto m = parse_meminfo(buf_)) mem_available_ = m->mem_available;
   }
   if (cgroup_reader_) {
@@ -88,7 +92,7 @@ base::Status Sampler::read_limits() {
 }
 
 base::Result<Snapshot> Sampler::sample_status() {
-  base::Status st = pread_whole(status_fd_.get(), buf_);
+  base::Status st = pread_whole(status_fd_.get(), buf_, true);
   if (!st) return read_error("status", st.error());
   base::Result<StatusInfo> info = parse_status(buf_);
   if (!info) return base::Error{dir_ + "/" + info.error().message, info.error().code};

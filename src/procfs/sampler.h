@@ -48,8 +48,8 @@ struct SamplerOptions {
   std::string proc_root = "/proc";
   std::string cgroup_root = "/sys/fs/cgroup";
   // Read cgroup memory.* and /proc/meminfo every Nth cheap() (0: only in full passes).
-  // Measured here (bench/procfs/README.md): about 9 µs, which would double a cheap sample, so
-  // the default refreshes them every 4th interval.
+  // Measured here (bench/procfs/README.md): about 10 µs, which would nearly double a cheap
+  // sample (~12 µs), so the default refreshes them every 4th interval.
   uint32_t limits_every = 4;
   size_t descriptor_group_cap = 50;
 };

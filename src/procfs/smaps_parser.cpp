@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <string>
 #include <unordered_map>
 
@@ -13,7 +14,9 @@ namespace {
 
 constexpr std::string_view kDeletedSuffix = " (deleted)";
 
-bool is_header_start(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+bool is_header_start(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+}
 
 // Maps a size key to its member; nullptr for keys memlens does not keep. Dispatches on length
 // first: this runs ~25 times per mapping.
@@ -51,12 +54,18 @@ base::Error line_error(const char* what, size_t line_no) {
 
 const char* to_string(MappingClass c) {
   switch (c) {
-    case MappingClass::kHeap: return "heap";
-    case MappingClass::kStack: return "stack";
-    case MappingClass::kAnonymous: return "anonymous";
-    case MappingClass::kFile: return "file";
-    case MappingClass::kShared: return "shared";
-    case MappingClass::kSpecial: return "special";
+    case MappingClass::kHeap:
+      return "heap";
+    case MappingClass::kStack:
+      return "stack";
+    case MappingClass::kAnonymous:
+      return "anonymous";
+    case MappingClass::kFile:
+      return "file";
+    case MappingClass::kShared:
+      return "shared";
+    case MappingClass::kSpecial:
+      return "special";
   }
   return "anonymous";
 }
@@ -91,32 +100,57 @@ bool parse_mapping_header(std::string_view line, SmapsMapping& m) {
   return true;
 }
 
+// One pointer walk over the text: ~25 lines per mapping, so the per-line cost is what counts
+// (a generic split + from_chars version spent 60% of its time in memchr and from_chars).
 base::Status SmapsParser::parse(std::string_view text) {
   mappings_.clear();
-  LineCursor lines(text);
+  const char* p = text.data();
+  const char* const end = p + text.size();
   size_t line_no = 0;
   SmapsMapping* current = nullptr;
-  for (Line line; lines.next(line);) {
+  while (p < end) {
     ++line_no;
-    if (!line.complete) break;
-    std::string_view t = line.text;
-    if (t.empty()) continue;
-    if (is_header_start(t.front())) {
+    if (is_header_start(*p)) {
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', end - p));
+      if (nl == nullptr) break;  // an unterminated last line may be cut
       SmapsMapping& m = mappings_.emplace_back();
-      if (!parse_mapping_header(t, m)) return line_error("malformed mapping header", line_no);
+      if (!parse_mapping_header(std::string_view(p, nl - p), m))
+        return line_error("malformed mapping header", line_no);
       current = &m;
+      p = nl + 1;
       continue;
     }
-    size_t colon = t.find(':');
-    if (colon == std::string_view::npos) return line_error("malformed line", line_no);
+    if (*p == '\n') {
+      ++p;
+      continue;
+    }
+    const char* key = p;
+    while (p < end && *p != ':' && *p != '\n') ++p;
+    if (p == end) break;
+    if (*p == '\n') return line_error("malformed line", line_no);
     if (current == nullptr) return line_error("field before any mapping", line_no);
-    uint64_t* dest = field_for(t.substr(0, colon), *current);
-    if (dest == nullptr) continue;
-    std::string_view rest = t.substr(colon + 1);
-    std::string_view number = next_token(rest);
+    uint64_t* dest = field_for(std::string_view(key, p - key), *current);
+    ++p;
+    if (dest == nullptr) {
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', end - p));
+      if (nl == nullptr) break;
+      p = nl + 1;
+      continue;
+    }
+    while (p < end && *p == ' ') ++p;
+    const char* digits = p;
     uint64_t kb = 0;
-    if (!parse_u64(number, kb) || next_token(rest) != "kB" || !mul_u64(kb, 1024, *dest))
+    bool overflow = false;
+    for (; p < end && static_cast<unsigned>(*p - '0') < 10; ++p)
+      overflow |= __builtin_mul_overflow(kb, 10, &kb) | __builtin_add_overflow(kb, *p - '0', &kb);
+    constexpr std::string_view kUnit = " kB\n";
+    if (static_cast<size_t>(end - p) < kUnit.size() || std::string_view(p, kUnit.size()) != kUnit) {
+      if (std::memchr(p, '\n', end - p) == nullptr) break;  // cut last line: ignore it
       return line_error("bad size value", line_no);
+    }
+    if (p == digits || overflow || !mul_u64(kb, 1024, *dest))
+      return line_error("bad size value", line_no);
+    p += kUnit.size();
   }
   classify_mappings(mappings_);
   return {};
@@ -126,12 +160,24 @@ MappingBreakdown SmapsParser::breakdown() const {
   MappingBreakdown b;
   for (const SmapsMapping& m : mappings_) {
     switch (m.cls) {
-      case MappingClass::kHeap: b.heap += m.rss; break;
-      case MappingClass::kStack: b.stack += m.rss; break;
-      case MappingClass::kAnonymous: b.anonymous += m.rss; break;
-      case MappingClass::kFile: b.file += m.rss; break;
-      case MappingClass::kShared: b.shared += m.rss; break;
-      case MappingClass::kSpecial: b.special += m.rss; break;
+      case MappingClass::kHeap:
+        b.heap += m.rss;
+        break;
+      case MappingClass::kStack:
+        b.stack += m.rss;
+        break;
+      case MappingClass::kAnonymous:
+        b.anonymous += m.rss;
+        break;
+      case MappingClass::kFile:
+        b.file += m.rss;
+        break;
+      case MappingClass::kShared:
+        b.shared += m.rss;
+        break;
+      case MappingClass::kSpecial:
+        b.special += m.rss;
+        break;
     }
   }
   b.mapping_count = static_cast<uint32_t>(mappings_.size());

@@ -56,8 +56,8 @@ class SmapsParser {
   base::Status parse(std::string_view text);
 
   const std::vector<SmapsMapping>& mappings() const { return mappings_; }
-  MappingBreakdown breakdown() const;                 // resident bytes per class
-  std::vector<FileMappingUsage> files() const;        // file class, per path, by rss desc
+  MappingBreakdown breakdown() const;           // resident bytes per class
+  std::vector<FileMappingUsage> files() const;  // file class, per path, by rss desc
 
  private:
   std::vector<SmapsMapping> mappings_;

@@ -14,9 +14,8 @@ namespace {
 constexpr uint64_t kTcpListen = 0x0A;
 
 base::Error row_error(std::string_view table, size_t line_no) {
-  return base::Error{"net/" + std::string(table) + ": malformed row at line " +
-                         std::to_string(line_no),
-                     EINVAL};
+  return base::Error{
+      "net/" + std::string(table) + ": malformed row at line " + std::to_string(line_no), EINVAL};
 }
 
 bool is_zero_endpoint(std::string_view hex) {
@@ -98,7 +97,7 @@ base::Status parse_unix_sockets(std::string_view text, SocketTable& out) {
     if (!line.complete) break;
     std::string_view rest = line.text;
     std::string_view slot = next_token(rest);
-    if (slot.empty() || slot == "Num") continue;  // blank or header
+    if (slot.empty() || slot == "Num") continue;   // blank or header
     for (int i = 0; i < 5; ++i) next_token(rest);  // RefCount Protocol Flags Type St
     std::string_view inode_text = next_token(rest);
     uint64_t inode = 0;

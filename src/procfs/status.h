@@ -16,8 +16,8 @@ struct StatusInfo {
   uint64_t vm_rss = 0, vm_hwm = 0, vm_size = 0;  // bytes
   uint64_t rss_anon = 0, rss_file = 0, rss_shmem = 0, vm_swap = 0;
   uint32_t threads = 0;
-  char state = '?';        // first letter of "State:": R, S, D, Z (zombie), X (dead), ...
-  bool has_memory = false; // VmRSS present (absent for kernel threads and zombies)
+  char state = '?';         // first letter of "State:": R, S, D, Z (zombie), X (dead), ...
+  bool has_memory = false;  // VmRSS present (absent for kernel threads and zombies)
 };
 
 // Missing fields stay 0. Errors: empty text, no recognised field, a malformed or overflowing

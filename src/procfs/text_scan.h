@@ -38,7 +38,9 @@ class LineCursor {
   std::string_view rest_;
 };
 
-inline bool is_space(char c) { return c == ' ' || c == '\t'; }
+inline bool is_space(char c) {
+  return c == ' ' || c == '\t';
+}
 
 inline std::string_view trim(std::string_view s) {
   while (!s.empty() && (is_space(s.front()) || s.front() == '\n')) s.remove_prefix(1);

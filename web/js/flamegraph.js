@@ -135,6 +135,7 @@ export class FlameGraph {
         left: `${left * 100}%`,
         width: `calc(${frac * 100}% - 1px)`,
         top: `${depth * kRowPx}px`,
+        padding: frac > 0.03 ? "" : "0",  // a padded sliver would be wider than its share
         background: node.depth === 0 ? "var(--card-2)" : colour(node),
         color: node.depth === 0 ? "var(--text)" : "",
       },

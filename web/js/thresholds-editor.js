@@ -48,7 +48,7 @@ export class ThresholdsEditor {
       h("div", { class: "form-actions" },
         h("button", { type: "submit", class: "btn btn-primary", id: "thresholds-save" }, "Save thresholds"),
         h("button", { type: "button", class: "btn", onclick: () => this.draw() }, "Revert")));
-    this.stateEl.textContent = "warning at the value · critical well above it";
+    this.stateEl.textContent = "changes apply at once";
   }
 
   async save() {

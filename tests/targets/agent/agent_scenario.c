@@ -112,18 +112,21 @@ static void forking(void) {
   SCENARIO_SYM(parent_alloc);
   SCENARIO_SYM(child_alloc);
   void* keep = parent_alloc();
-  int to_child[2];
-  if (pipe(to_child) != 0) abort();
+  int to_child[2], to_parent[2];
+  if (pipe(to_child) != 0 || pipe(to_parent) != 0) abort();
   pid_t pid = fork();
   if (pid == 0) {
     void* mine = child_alloc();
     char c;
     printf("child %d\n", (int)getpid());
     fflush(stdout);
+    if (write(to_parent[1], "c", 1) != 1) _exit(3);
     if (read(to_child[0], &c, 1) < 0) _exit(3);
     free(mine);
     _exit(0);
   }
+  char c;
+  if (read(to_parent[0], &c, 1) != 1) abort();  /* the child's line comes before "ready" */
   scenario_ready();
   if (write(to_child[1], "x", 1) != 1) abort();
   int status = 0;

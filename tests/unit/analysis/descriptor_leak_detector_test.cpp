@@ -25,9 +25,10 @@ std::vector<Snapshot> sockets_growing(double tcp_rate) {
     d.total = d[DescriptorKind::kTcp] + 3;
   }
   add_details(s, 6, [tcp_rate](double t, SnapshotDetail& d) {
-    d.descriptors = {{DescriptorKind::kTcp, "TCP 127.0.0.1:5432", 10 + static_cast<uint32_t>(tcp_rate * t)},
-                     {DescriptorKind::kTcp, "TCP 10.0.0.2:443", 2},
-                     {DescriptorKind::kFile, "file /var/log/app.log", 3}};
+    d.descriptors = {
+        {DescriptorKind::kTcp, "TCP 127.0.0.1:5432", 10 + static_cast<uint32_t>(tcp_rate * t)},
+        {DescriptorKind::kTcp, "TCP 10.0.0.2:443", 2},
+        {DescriptorKind::kFile, "file /var/log/app.log", 3}};
   });
   return s;
 }
@@ -42,8 +43,8 @@ TEST(DescriptorLeaks, GrowingTcpIsAConnectionPoolLeakNamingThePeer) {
   EXPECT_NEAR(static_cast<double>(l.estimated_size), 600, 15);
   EXPECT_EQ(l.severity, Severity::kCritical);  // 600 descriptors
   ASSERT_GE(l.evidence.size(), 2u);
-  // The last pass in the window ran at 270 s (every 6th of 61 samples): 10 → 550.
-  EXPECT_EQ(l.evidence[1], "TCP 127.0.0.1:5432 +2.0/s (10 → 550 in 270 s)");
+  // Passes ran at 0 s and 300 s (every 6th of 61 samples): 10 → 610.
+  EXPECT_EQ(l.evidence[1], "TCP 127.0.0.1:5432 +2.0/s (10 → 610 in 300 s)");
   EXPECT_NE(l.recommendation.find("pool"), std::string::npos);
   EXPECT_EQ(l.id, detect_descriptor_leaks(sockets_growing(2.0), Config{})[0].id);
   EXPECT_EQ(l.id.rfind("connection_pool-", 0), 0u);
@@ -62,9 +63,10 @@ TEST(DescriptorLeaks, GrowingFilesAreFileHandleLeaks) {
     s[i].descriptors.total = 7 + static_cast<uint32_t>(i / 2);
   }
   add_details(s, 10, [](double t, SnapshotDetail& d) {
-    d.descriptors = {{DescriptorKind::kFile, "file /tmp/data.bin", 1 + static_cast<uint32_t>(t / 10)},
-                     {DescriptorKind::kFile, "file /etc/hosts", 4},
-                     {DescriptorKind::kPipe, "pipe", 2}};
+    d.descriptors = {
+        {DescriptorKind::kFile, "file /tmp/data.bin", 1 + static_cast<uint32_t>(t / 10)},
+        {DescriptorKind::kFile, "file /etc/hosts", 4},
+        {DescriptorKind::kPipe, "pipe", 2}};
   });
   auto leaks = detect_descriptor_leaks(s, Config{});
   ASSERT_EQ(leaks.size(), 1u);
@@ -85,7 +87,8 @@ TEST(DescriptorLeaks, UnclassifiedTotalStillReported) {
 
 TEST(DescriptorLeaks, GroupGrowthSortsByRise) {
   SnapshotDetail a, b;
-  a.descriptors = {{DescriptorKind::kUnix, "unix /run/a.sock", 1}, {DescriptorKind::kPipe, "pipe", 4}};
+  a.descriptors = {{DescriptorKind::kUnix, "unix /run/a.sock", 1},
+                   {DescriptorKind::kPipe, "pipe", 4}};
   b.descriptors = {{DescriptorKind::kUnix, "unix /run/a.sock", 3},
                    {DescriptorKind::kPipe, "pipe", 40},
                    {DescriptorKind::kFile, "file /x", 2}};

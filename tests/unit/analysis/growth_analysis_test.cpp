@@ -15,7 +15,8 @@ using testing::Mem;
 constexpr double kMiB = 1048576.0;
 
 const GrowthPattern& find(const std::vector<GrowthPattern>& ps, const std::string& m) {
-  auto it = std::find_if(ps.begin(), ps.end(), [&](const GrowthPattern& p) { return p.metric == m; });
+  auto it =
+      std::find_if(ps.begin(), ps.end(), [&](const GrowthPattern& p) { return p.metric == m; });
   EXPECT_NE(it, ps.end()) << m;
   static const GrowthPattern kNone;
   return it == ps.end() ? kNone : *it;
@@ -59,7 +60,9 @@ TEST(GrowthAnalysis, UnclassifiedSnapshotsGiveNoKindPatterns) {
   EXPECT_EQ(ps.size(), 4u);  // rss, heapUsed, external, fd.total
 }
 
-TEST(GrowthAnalysis, EmptyWindowGivesNothing) { EXPECT_TRUE(analyze_growth({}, Config{}).empty()); }
+TEST(GrowthAnalysis, EmptyWindowGivesNothing) {
+  EXPECT_TRUE(analyze_growth({}, Config{}).empty());
+}
 
 TEST(GrowthAnalysis, LeakThresholdComesFromConfig) {
   // A floor rising 20 MB under churn: a leak at the default 10 MB; with a threshold that

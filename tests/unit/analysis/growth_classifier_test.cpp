@@ -30,7 +30,8 @@ void expect_sane(const GrowthPattern& g) {
 TEST(GrowthClassifier, PureNoiseIsStableForManySeeds) {
   for (unsigned seed = 1; seed <= 20; ++seed) {
     SyntheticSeries g(seed);
-    auto pts = g.make(300, 5, [](double) { return 200 * kMiB; }, 2 * kMiB);
+    auto pts = g.make(
+        300, 5, [](double) { return 200 * kMiB; }, 2 * kMiB);
     GrowthPattern p = classify_growth("rss", pts, kBytes);
     EXPECT_EQ(p.type, PatternType::kStable) << "seed " << seed << ": " << to_string(p.type);
     EXPECT_EQ(p.severity, Severity::kLow);
@@ -40,7 +41,8 @@ TEST(GrowthClassifier, PureNoiseIsStableForManySeeds) {
 
 TEST(GrowthClassifier, CleanLinearRateWithinFivePercent) {
   SyntheticSeries g(7);
-  auto pts = g.make(300, 5, [](double t) { return 100 * kMiB + t * kMiB; }, 0.5 * kMiB);
+  auto pts = g.make(
+      300, 5, [](double t) { return 100 * kMiB + t * kMiB; }, 0.5 * kMiB);
   GrowthPattern p = classify_growth("heapUsed", pts, kBytes);
   EXPECT_EQ(p.type, PatternType::kLinear);
   EXPECT_NEAR(p.growth_rate, 1.0, 0.05);
@@ -55,8 +57,8 @@ TEST(GrowthClassifier, CleanLinearRateWithinFivePercent) {
 TEST(GrowthClassifier, ExponentialIsNotLinear) {
   for (unsigned seed = 1; seed <= 5; ++seed) {
     SyntheticSeries g(seed);
-    auto pts = g.make(300, 5, [](double t) { return 100 * kMiB + kMiB * std::exp2(t / 60); },
-                      0.2 * kMiB);
+    auto pts = g.make(
+        300, 5, [](double t) { return 100 * kMiB + kMiB * std::exp2(t / 60); }, 0.2 * kMiB);
     GrowthPattern p = classify_growth("rss", pts, kBytes);
     EXPECT_EQ(p.type, PatternType::kExponential) << "seed " << seed << " " << to_string(p.type);
     // The current rate is the late slope: well above the average 31 MB / 300 s.
@@ -100,10 +102,7 @@ TEST(GrowthClassifier, PeriodicBatchSpikesAreSpikesNotLeaks) {
   for (unsigned seed = 1; seed <= 10; ++seed) {
     SyntheticSeries g(seed);
     auto pts = g.make(
-        300, 5,
-        [](double t) {
-          return 100 * kMiB + (std::fmod(t, 60) == 25 ? 80 * kMiB : 0.0);
-        },
+        300, 5, [](double t) { return 100 * kMiB + (std::fmod(t, 60) == 25 ? 80 * kMiB : 0.0); },
         0.5 * kMiB);
     GrowthPattern p = classify_growth("rss", pts, kBytes);
     EXPECT_EQ(p.type, PatternType::kSpike) << "seed " << seed << " " << to_string(p.type);
@@ -130,7 +129,8 @@ TEST(GrowthClassifier, SlowLeakUnderHeavyChurnIsLeak) {
 
 TEST(GrowthClassifier, FlatSeriesIsStableWithHighConfidence) {
   SyntheticSeries g(1);
-  auto pts = g.make(300, 5, [](double) { return 64 * kMiB; }, 0);
+  auto pts = g.make(
+      300, 5, [](double) { return 64 * kMiB; }, 0);
   GrowthPattern p = classify_growth("rss", pts, kBytes);
   EXPECT_EQ(p.type, PatternType::kStable);
   EXPECT_DOUBLE_EQ(p.growth_rate, 0);
@@ -141,7 +141,8 @@ TEST(GrowthClassifier, FlatSeriesIsStableWithHighConfidence) {
 
 TEST(GrowthClassifier, TooFewPointsIsStableWithZeroConfidence) {
   SyntheticSeries g(1);
-  auto pts = g.make(10, 5, [](double t) { return t * 100 * kMiB; }, 0);  // 3 points, steep
+  auto pts = g.make(
+      10, 5, [](double t) { return t * 100 * kMiB; }, 0);  // 3 points, steep
   GrowthPattern p = classify_growth("rss", pts, kBytes);
   EXPECT_EQ(p.type, PatternType::kStable);
   EXPECT_EQ(p.confidence, 0);
@@ -172,7 +173,8 @@ TEST(GrowthClassifier, DegenerateInputNeverYieldsNaN) {
 
 TEST(GrowthClassifier, NanPointsAreDroppedNotFatal) {
   SyntheticSeries g(5);
-  auto pts = g.make(300, 5, [](double t) { return 100 * kMiB + t * kMiB; }, 0.2 * kMiB);
+  auto pts = g.make(
+      300, 5, [](double t) { return 100 * kMiB + t * kMiB; }, 0.2 * kMiB);
   pts[10].value = std::numeric_limits<double>::quiet_NaN();
   GrowthPattern p = classify_growth("rss", pts, kBytes);
   EXPECT_EQ(p.type, PatternType::kLinear);
@@ -181,7 +183,8 @@ TEST(GrowthClassifier, NanPointsAreDroppedNotFatal) {
 
 TEST(GrowthClassifier, OrderOfPointsDoesNotMatter) {
   SyntheticSeries g(9);
-  auto pts = g.make(300, 5, [](double t) { return 100 * kMiB + 0.3 * t * kMiB; }, 0.5 * kMiB);
+  auto pts = g.make(
+      300, 5, [](double t) { return 100 * kMiB + 0.3 * t * kMiB; }, 0.5 * kMiB);
   GrowthPattern a = classify_growth("rss", pts, kBytes);
   std::shuffle(pts.begin(), pts.end(), g.rng());
   GrowthPattern b = classify_growth("rss", pts, kBytes);
@@ -191,7 +194,8 @@ TEST(GrowthClassifier, OrderOfPointsDoesNotMatter) {
 
 TEST(GrowthClassifier, DescriptorCountsUseCountUnits) {
   SyntheticSeries g(2);
-  auto pts = g.make(300, 5, [](double t) { return std::floor(10 + 0.2 * t); }, 0);
+  auto pts = g.make(
+      300, 5, [](double t) { return std::floor(10 + 0.2 * t); }, 0);
   GrowthPattern p = classify_growth("fd.tcp", pts, ClassifierOptions::counts());
   EXPECT_EQ(p.type, PatternType::kLinear);
   EXPECT_NEAR(p.growth_rate, 0.2, 0.01);
@@ -202,14 +206,16 @@ TEST(GrowthClassifier, DescriptorCountsUseCountUnits) {
 
 TEST(GrowthClassifier, SteadyDescriptorSetIsStable) {
   SyntheticSeries g(2);
-  auto pts = g.make(300, 5, [](double t) { return 40 + (static_cast<int>(t) % 20 == 0); }, 0);
+  auto pts = g.make(
+      300, 5, [](double t) { return 40 + (static_cast<int>(t) % 20 == 0); }, 0);
   EXPECT_EQ(classify_growth("fd.file", pts, ClassifierOptions::counts()).type,
             PatternType::kStable);
 }
 
 TEST(GrowthClassifier, DayLongLinearSeries) {
   SyntheticSeries g(11);
-  auto pts = g.make(86400 - 5, 5, [](double t) { return 500 * kMiB + t * 1024; }, 2 * kMiB);
+  auto pts = g.make(
+      86400 - 5, 5, [](double t) { return 500 * kMiB + t * 1024; }, 2 * kMiB);
   ASSERT_EQ(pts.size(), 17280u);
   GrowthPattern p = classify_growth("rss", pts, kBytes);
   EXPECT_EQ(p.type, PatternType::kLinear);
@@ -218,7 +224,8 @@ TEST(GrowthClassifier, DayLongLinearSeries) {
 
 TEST(GrowthClassifier, TinyGrowthBelowMinimumIsStable) {
   SyntheticSeries g(4);
-  auto pts = g.make(300, 5, [](double t) { return 100 * kMiB + t * 1000; }, 0);  // 0.29 MB
+  auto pts = g.make(
+      300, 5, [](double t) { return 100 * kMiB + t * 1000; }, 0);  // 0.29 MB
   EXPECT_EQ(classify_growth("rss", pts, kBytes).type, PatternType::kStable);
 }
 

@@ -30,7 +30,8 @@ inline std::vector<Snapshot> make_snapshots(double duration, double step,
     s.timestamp = kT0 + static_cast<int64_t>(std::llround(t * 1000));
     s.rss = static_cast<uint64_t>(std::max(0.0, m.rss));
     s.heap_used = static_cast<uint64_t>(std::max(0.0, m.heap_used));
-    s.heap_total = static_cast<uint64_t>(std::max(0.0, m.heap_total > 0 ? m.heap_total : m.heap_used));
+    s.heap_total =
+        static_cast<uint64_t>(std::max(0.0, m.heap_total > 0 ? m.heap_total : m.heap_used));
     s.compute_derived();
     s.descriptors.total = 10;
     s.threads = 4;

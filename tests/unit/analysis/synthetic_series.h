@@ -23,8 +23,8 @@ class SyntheticSeries {
 
   // Points every `step` s over [0, duration] of shape(t) + N(0, noise).
   std::vector<analysis::SeriesPoint> make(double duration, double step,
-                                          const std::function<double(double)>& shape,
-                                          double noise, double t0 = 1.7e9) {
+                                          const std::function<double(double)>& shape, double noise,
+                                          double t0 = 1.7e9) {
     std::normal_distribution<double> n(0, noise > 0 ? noise : 1);
     std::vector<analysis::SeriesPoint> out;
     for (double t = 0; t <= duration + 1e-9; t += step)

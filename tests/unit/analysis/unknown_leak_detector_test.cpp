@@ -16,7 +16,9 @@ constexpr double kMiB = 1048576.0;
 
 // External memory grows 0.5 MB/s through anonymous mmaps; the heap is flat.
 std::vector<Snapshot> mmap_growth() {
-  auto s = make_snapshots(300, 5, [](double t) { return Mem{100 * kMiB + 0.5 * t * kMiB, 60 * kMiB}; });
+  auto s = make_snapshots(300, 5, [](double t) {
+    return Mem{100 * kMiB + 0.5 * t * kMiB, 60 * kMiB};
+  });
   add_details(s, 12, [](double t, SnapshotDetail& d) {
     d.breakdown.heap = 64ull << 20;
     d.breakdown.anonymous = static_cast<uint64_t>((20 + 0.5 * t) * kMiB);
@@ -50,7 +52,9 @@ TEST(UnknownLeaks, FullyExplainedGrowthIsNotReported) {
 }
 
 TEST(UnknownLeaks, PartlyExplainedGrowthReportsTheRest) {
-  auto s = make_snapshots(300, 5, [](double t) { return Mem{100 * kMiB + t * kMiB, 60 * kMiB + t * kMiB}; });
+  auto s = make_snapshots(300, 5, [](double t) {
+    return Mem{100 * kMiB + t * kMiB, 60 * kMiB + t * kMiB};
+  });
   auto ps = analyze_growth(s, Config{});
   auto leaks = detect_unexplained_growth(s, ps, 256 * 1024, Config{});  // 0.25 of 1 MB/s
   ASSERT_EQ(leaks.size(), 1u);
@@ -59,7 +63,9 @@ TEST(UnknownLeaks, PartlyExplainedGrowthReportsTheRest) {
 }
 
 TEST(UnknownLeaks, ThreadStackGrowthNamesThreads) {
-  auto s = make_snapshots(300, 5, [](double t) { return Mem{100 * kMiB + 0.2 * t * kMiB, 60 * kMiB}; });
+  auto s = make_snapshots(300, 5, [](double t) {
+    return Mem{100 * kMiB + 0.2 * t * kMiB, 60 * kMiB};
+  });
   for (size_t i = 0; i < s.size(); ++i) s[i].threads = 4 + static_cast<uint32_t>(i);
   add_details(s, 6, [](double t, SnapshotDetail& d) {
     d.breakdown.stack = static_cast<uint64_t>((1 + 0.2 * t) * kMiB);
@@ -75,7 +81,9 @@ TEST(UnknownLeaks, StableAndSmallGrowthIsNotALeak) {
   auto flat = make_snapshots(300, 5, [](double) { return Mem{100 * kMiB, 60 * kMiB}; });
   EXPECT_TRUE(detect_unexplained_growth(flat, analyze_growth(flat, Config{}), 0, Config{}).empty());
   // 2 MB in 5 minutes: linear, but below the 10 MB threshold and 100 KB/s.
-  auto small = make_snapshots(300, 5, [](double t) { return Mem{100 * kMiB + t * 7000, 60 * kMiB}; });
+  auto small = make_snapshots(300, 5, [](double t) {
+    return Mem{100 * kMiB + t * 7000, 60 * kMiB};
+  });
   auto ps = analyze_growth(small, Config{});
   EXPECT_TRUE(detect_unexplained_growth(small, ps, 0, Config{}).empty());
 }

@@ -12,8 +12,8 @@ using nlohmann::json;
 
 Report sample_report() {
   Report r;
-  r.summary = {42, 1234, "./server --port 80", 1'700'000'000'000, 210'000, true, 3.6e6,
-               "cgroup memory.max"};
+  r.summary = {42,   1234,  "./server --port 80", 1'700'000'000'000, 210'000,
+               true, 3.6e6, "cgroup memory.max"};
   r.rss_vs_heap.trend = Trend::kIncreasing;
   r.rss_vs_heap.divergence_mb = 12.5;
   r.rss_vs_heap.divergence_trend = Trend::kDecreasing;

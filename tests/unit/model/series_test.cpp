@@ -42,7 +42,7 @@ TEST(SnapshotSeries, CapacityDropsOldest) {
 TEST(SnapshotSeries, RetentionDropsOlderThanNewestMinusPeriod) {
   SnapshotSeries s(1000, 60'000);
   for (int i = 0; i <= 120; ++i) s.append(at_ms(i * 1000));  // 0..120 s
-  EXPECT_EQ(s.at(0).timestamp, 60'000);  // 120 s - 60 s, inclusive
+  EXPECT_EQ(s.at(0).timestamp, 60'000);                      // 120 s - 60 s, inclusive
   EXPECT_EQ(s.size(), 61u);
 }
 

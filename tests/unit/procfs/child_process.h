@@ -64,7 +64,8 @@ class ChildProcess {
   bool wait_zombie(int timeout_ms = 60000) {
     for (int waited = 0; waited < timeout_ms; waited += 10) {
       siginfo_t info{};
-      if (waitid(P_PID, pid_, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid_) return true;
+      if (waitid(P_PID, pid_, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid_)
+        return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     return false;

@@ -74,15 +74,17 @@ TEST(DescriptorGrouper, CapsGroupsAndKeepsTheRemainder) {
 TEST(DescriptorGrouper, CapturedProcessDescriptors) {
   SocketTable table;
   for (const char* f : {"tcp", "tcp6"})
-    ASSERT_TRUE(parse_inet_sockets(read_data(std::string("target/net/") + f), InetProtocol::kTcp, table));
+    ASSERT_TRUE(
+        parse_inet_sockets(read_data(std::string("target/net/") + f), InetProtocol::kTcp, table));
   for (const char* f : {"udp", "udp6"})
-    ASSERT_TRUE(parse_inet_sockets(read_data(std::string("target/net/") + f), InetProtocol::kUdp, table));
+    ASSERT_TRUE(
+        parse_inet_sockets(read_data(std::string("target/net/") + f), InetProtocol::kUdp, table));
   ASSERT_TRUE(parse_unix_sockets(read_data("target/net/unix"), table));
   DescriptorGrouper g;
   std::istringstream links(read_data("target/fd_links"));
   for (std::string link; std::getline(links, link);) g.add(classify_fd_link(link), &table);
   DescriptorCounts c = g.counts();
-  EXPECT_EQ(c[DescriptorKind::kTcp], 6u);   // per family: listener, client, accepted
+  EXPECT_EQ(c[DescriptorKind::kTcp], 6u);  // per family: listener, client, accepted
   EXPECT_EQ(c[DescriptorKind::kUdp], 1u);
   EXPECT_EQ(c[DescriptorKind::kUnix], 4u);  // listener, client, socketpair
   EXPECT_EQ(c[DescriptorKind::kOtherSocket], 0u);

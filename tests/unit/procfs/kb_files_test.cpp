@@ -80,7 +80,7 @@ TEST(StatmParser, PagesBecomeBytesWithTheGivenPageSize) {
 
 TEST(StatmParser, EdgeCases) {
   EXPECT_FALSE(parse_statm("", 4096));
-  EXPECT_FALSE(parse_statm("10 5", 4096));           // truncated
+  EXPECT_FALSE(parse_statm("10 5", 4096));  // truncated
   EXPECT_FALSE(parse_statm("10 x 3 1 0 3 0\n", 4096));
   EXPECT_FALSE(parse_statm("10 5 2 1 0 3 0\n", 0));
   EXPECT_FALSE(parse_statm("18446744073709551615 1 1 0 0 0 0\n", 4096));  // overflows bytes
@@ -101,7 +101,8 @@ TEST(SmapsRollupParser, EdgeCases) {
   EXPECT_FALSE(parse_smaps_rollup(""));
   EXPECT_FALSE(parse_smaps_rollup("garbage\n"));
   EXPECT_FALSE(parse_smaps_rollup("Rss: lots kB\n"));
-  auto r = parse_smaps_rollup("00400000-7fff0000 ---p 00000000 00:00 0 [rollup]\nRss: 8 kB\nPss: 4");
+  auto r =
+      parse_smaps_rollup("00400000-7fff0000 ---p 00000000 00:00 0 [rollup]\nRss: 8 kB\nPss: 4");
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->rss, 8192u);
   EXPECT_EQ(r->pss, 0u);  // the cut last line is not trusted

@@ -158,8 +158,13 @@ TEST(Sampler, ThreadsAreCounted) {
     // Raw clone threads: no libc state touched after fork.
     static char stacks[3][64 * 1024];
     for (auto& s : stacks) {
-      if (clone([](void*) { for (;;) pause(); return 0; }, s + sizeof s,
-                CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD, nullptr) < 0)
+      if (clone(
+              [](void*) {
+                for (;;) pause();
+                return 0;
+              },
+              s + sizeof s, CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD,
+              nullptr) < 0)
         return false;
     }
     return true;

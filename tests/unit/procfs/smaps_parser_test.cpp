@@ -61,7 +61,8 @@ TEST_F(CapturedSmaps, ThreadStackAndItsGuardAreStack) {
   const SmapsMapping& stack = containing("thread_stack_addr");
   EXPECT_EQ(stack.cls, MappingClass::kStack);
   const auto& v = parser_.mappings();
-  auto it = std::find_if(v.begin(), v.end(), [&](const SmapsMapping& m) { return m.end == stack.start; });
+  auto it =
+      std::find_if(v.begin(), v.end(), [&](const SmapsMapping& m) { return m.end == stack.start; });
   ASSERT_NE(it, v.end());
   EXPECT_STREQ(it->perms, "---p");
   EXPECT_EQ(it->cls, MappingClass::kStack);
@@ -119,9 +120,12 @@ TEST_F(CapturedSmaps, FilesAggregatePerPathSortedByRss) {
   for (const SmapsMapping& m : parser_.mappings())
     if (m.path == libc->path) libc_size += m.size;
   EXPECT_EQ(libc->size, libc_size);  // all five libc mappings in one entry
-  EXPECT_EQ(std::count_if(files.begin(), files.end(), [&](const auto& f) { return f.path == libc->path; }), 1);
-  auto deleted = std::find_if(files.begin(), files.end(),
-                              [](const auto& f) { return f.path == "/tmp/memlens-capture-deleted.dat"; });
+  EXPECT_EQ(std::count_if(files.begin(), files.end(),
+                          [&](const auto& f) { return f.path == libc->path; }),
+            1);
+  auto deleted = std::find_if(files.begin(), files.end(), [](const auto& f) {
+    return f.path == "/tmp/memlens-capture-deleted.dat";
+  });
   ASSERT_NE(deleted, files.end());
   EXPECT_TRUE(deleted->deleted);
   EXPECT_FALSE(deleted->executable);
@@ -177,22 +181,23 @@ TEST(SmapsParser, GarbageIsAnErrorNamingTheLine) {
   base::Status st = p.parse("Rss: 4 kB\n");
   ASSERT_FALSE(st);
   EXPECT_NE(st.error().message.find("line 1"), std::string::npos) << st.error().message;
-  EXPECT_FALSE(p.parse("00400000 r-xp 00000000 08:01 1234 /x\n"));       // no range dash
-  EXPECT_FALSE(p.parse("00400000-00300000 r-xp 00000000 08:01 1 /x\n")); // end < start
+  EXPECT_FALSE(p.parse("00400000 r-xp 00000000 08:01 1234 /x\n"));        // no range dash
+  EXPECT_FALSE(p.parse("00400000-00300000 r-xp 00000000 08:01 1 /x\n"));  // end < start
   EXPECT_FALSE(p.parse("00400000-00401000 r-xp 00000000 08:01 1 /x\nRss: 4 MB\n"));
-  EXPECT_FALSE(p.parse("00400000-00401000 r-xp 00000000 08:01 1 /x\nRss: 99999999999999999999 kB\n"));
+  EXPECT_FALSE(
+      p.parse("00400000-00401000 r-xp 00000000 08:01 1 /x\nRss: 99999999999999999999 kB\n"));
   EXPECT_FALSE(p.parse("00400000-00401000 r-xp 00000000 08:01 1 /x\nnonsense\n"));
 }
 
 TEST(SmapsParser, ArenaIsRecognisedEvenAfterAnotherArenasRemainder) {
   SmapsParser p;
-  ASSERT_TRUE(p.parse(
-      "7f0000000000-7f0000100000 rw-p 00000000 00:00 0 \nRss: 1024 kB\n"
-      "7f0000100000-7f0004000000 ---p 00000000 00:00 0 \nRss: 0 kB\n"
-      "7f0004000000-7f0004200000 rw-p 00000000 00:00 0 \nRss: 2048 kB\n"
-      "7f0004200000-7f0008000000 ---p 00000000 00:00 0 \nRss: 0 kB\n"
-      "7f0010000000-7f0010001000 ---p 00000000 00:00 0 \nRss: 0 kB\n"
-      "7f0010001000-7f0010801000 rw-p 00000000 00:00 0 \nRss: 16 kB\n"));
+  ASSERT_TRUE(
+      p.parse("7f0000000000-7f0000100000 rw-p 00000000 00:00 0 \nRss: 1024 kB\n"
+              "7f0000100000-7f0004000000 ---p 00000000 00:00 0 \nRss: 0 kB\n"
+              "7f0004000000-7f0004200000 rw-p 00000000 00:00 0 \nRss: 2048 kB\n"
+              "7f0004200000-7f0008000000 ---p 00000000 00:00 0 \nRss: 0 kB\n"
+              "7f0010000000-7f0010001000 ---p 00000000 00:00 0 \nRss: 0 kB\n"
+              "7f0010001000-7f0010801000 rw-p 00000000 00:00 0 \nRss: 16 kB\n"));
   const auto& v = p.mappings();
   ASSERT_EQ(v.size(), 6u);
   EXPECT_EQ(v[0].cls, MappingClass::kHeap);

@@ -10,7 +10,8 @@ namespace {
 using testing::facts;
 using testing::read_data;
 
-bool has_peer(const SocketTable& t, DescriptorKind kind, const std::string& peer, uint64_t* inode_out = nullptr) {
+bool has_peer(const SocketTable& t, DescriptorKind kind, const std::string& peer,
+              uint64_t* inode_out = nullptr) {
   // SocketTable has no iteration on purpose (lookups only); probe the captured inodes.
   std::string links = read_data("target/fd_links");
   size_t at = 0;
@@ -75,12 +76,16 @@ TEST(SocketTable, EndpointFormatting) {
 
 TEST(SocketTable, HandMadeRows) {
   SocketTable t;
-  ASSERT_TRUE(parse_inet_sockets(
-      "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
-      "   0: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 111 1 0 100 0 0 10 0\n"
-      "   1: 0100007F:C350 0100007F:1538 01 00000000:00000000 00:00000000 00000000  1000        0 222 1 0 20 4 30 10 -1\n"
-      "   2: 0100007F:C351 0100007F:1538 06 00000000:00000000 03:00000BB8 00000000     0        0 0 3 0\n",
-      InetProtocol::kTcp, t));
+  ASSERT_TRUE(
+      parse_inet_sockets("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when "
+                         "retrnsmt   uid  timeout inode\n"
+                         "   0: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 "
+                         "00000000     0        0 111 1 0 100 0 0 10 0\n"
+                         "   1: 0100007F:C350 0100007F:1538 01 00000000:00000000 00:00000000 "
+                         "00000000  1000        0 222 1 0 20 4 30 10 -1\n"
+                         "   2: 0100007F:C351 0100007F:1538 06 00000000:00000000 03:00000BB8 "
+                         "00000000     0        0 0 3 0\n",
+                         InetProtocol::kTcp, t));
   ASSERT_NE(t.find(111), nullptr);
   EXPECT_EQ(t.find(111)->peer, "listen 0.0.0.0:8080");
   ASSERT_NE(t.find(222), nullptr);

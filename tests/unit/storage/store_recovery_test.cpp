@@ -98,12 +98,19 @@ TEST(StoreRecovery, ReadOnlyDirectoryGivesClearErrorThenWritesOnceWritable) {
   ScratchDir dir;
   const std::string mnt = dir.sub("mnt");
   if (auto why = testing::mount_tmpfs(mnt, "4m"); !why.empty()) GTEST_SKIP() << why;
+  fs::create_directories(mnt + "/store");
   ASSERT_TRUE(testing::remount(mnt, /*read_only=*/true));
 
   auto direct = SessionStore::open(testing::options_for(mnt + "/store"));
   ASSERT_FALSE(direct);
-  EXPECT_NE(direct.error().message.find("Read-only file system"), std::string::npos)
+  EXPECT_NE(direct.error().message.find("is not writable: Read-only file system"),
+            std::string::npos)
       << direct.error().message;
+  auto missing_dir = SessionStore::open(testing::options_for(mnt + "/other"));
+  ASSERT_FALSE(missing_dir);
+  EXPECT_NE(missing_dir.error().message.find("cannot create storage directory"),
+            std::string::npos)
+      << missing_dir.error().message;
 
   std::vector<std::string> notices;
   WriterOptions wo;

@@ -67,7 +67,9 @@ class TargetProcess {
   FILE* stdout_ = nullptr;
 };
 
-std::string basename_of(const std::string& p) { return std::string(path_basename(p)); }
+std::string basename_of(const std::string& p) {
+  return std::string(path_basename(p));
+}
 
 // Golden rendering: file names reduced to their base name (the build directory varies); the
 // module offset of an unknown frame is checked against the module base instead of printed

@@ -1,0 +1,92 @@
+// Real programs give identical output with and without the agent, and a leak through libcrypto
+// (built without frame pointers) is found with the application function in its raw stack.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "ingest/agent_client.h"
+#include "target_process.h"
+
+namespace memlens::agent_test {
+namespace {
+
+struct Output {
+  std::string text;
+  int status = -1;
+};
+
+// Runs a shell command line, optionally with the agent preloaded; stdout and stderr together.
+Output run(const std::string& cmd, const std::string& env_prefix) {
+  Output out;
+  std::string full = env_prefix + " sh -c '" + cmd + "' 2>&1";
+  FILE* f = popen(full.c_str(), "r");
+  if (f == nullptr) return out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), f)) > 0) out.text.append(buf.data(), n);
+  int st = pclose(f);
+  out.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return out;
+}
+
+void expect_same_output(const std::string& cmd) {
+  std::string preload = "env LD_PRELOAD=" + agent_library() + " MEMLENS_SAMPLE_BYTES=0";
+  Output plain = run(cmd, "env");
+  Output traced = run(cmd, preload);
+  EXPECT_EQ(plain.status, 0) << cmd;
+  EXPECT_EQ(traced.status, plain.status) << cmd;
+  EXPECT_EQ(traced.text, plain.text) << cmd;
+  EXPECT_FALSE(plain.text.empty()) << cmd;
+}
+
+TEST(AgentPrograms, Sqlite3SameOutput) {
+  expect_same_output(
+      "printf \"create table t(a integer, b text);"
+      "with recursive c(x) as (select 1 union all select x+1 from c where x<20000) "
+      "insert into t select x, hex(randomblob(16)) from c;"
+      "select count(*), sum(a), count(distinct length(b)) from t;"
+      "create index i on t(b); select count(*) from t where b > \\\"8\\\";\" | sqlite3");
+}
+
+TEST(AgentPrograms, Python3SameOutput) {
+  expect_same_output(
+      "python3 -c \"import json,collections;d={str(i):[i]*5 for i in range(20000)};"
+      "print(len(json.dumps(d)), sum(collections.Counter(str(i%97) for i in range(50000)).values()))\"");
+}
+
+TEST(AgentPrograms, SortSameOutput) {
+  expect_same_output("seq 1 50000 | awk \"{print (\\$1*7919)%50021}\" | sort -n | md5sum");
+}
+
+TEST(AgentPrograms, GitSameOutput) {
+  expect_same_output(std::string("git -C ") + MEMLENS_SOURCE_DIR +
+                     " log --oneline -n 5 --stat; git -C " + MEMLENS_SOURCE_DIR +
+                     " ls-files | wc -l");
+}
+
+TEST(AgentPrograms, CryptoContextLeakShowsTheApplicationCaller) {
+  TargetProcess t = TargetProcess::start({target_path("agent_crypto")}, agent_env());
+  ASSERT_TRUE(t.wait_ready());
+  auto c = ingest::AgentClient::connect(t.pid(), std::chrono::milliseconds(30000));
+  ASSERT_TRUE(c) << c.error().message;
+  auto pull = c->pull();
+  ASSERT_TRUE(pull) << pull.error().message;
+  uint64_t live_count = 0;
+  auto sites = TargetProcess::sites_through(t, pull->sites, "leak_crypto");
+  ASSERT_FALSE(sites.empty()) << "no stack reached leak_crypto through libcrypto";
+  for (const SiteSample* s : sites) {
+    live_count += s->live_count;
+    // The leaf is inside libcrypto, not in the application.
+    EXPECT_EQ(t.function_of(s->stack[0]), "");
+  }
+  EXPECT_GE(live_count, 32u);  // 16 cipher + 16 digest contexts, never freed
+  t.advance();
+  EXPECT_EQ(t.wait_exit(), 0);
+}
+
+}  // namespace
+}  // namespace memlens::agent_test
