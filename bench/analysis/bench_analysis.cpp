@@ -3,7 +3,7 @@
 // (counters cpu_us, floor_us and x_floor; thread CPU time, best-of-200 for the floor). Target:
 // analyze_growth over the day <= 5 ms.
 //
-//   build-*/bench/analysis/bench_analysis --benchmark_min_time=0.5s
+//   build-*/bench/analysis/bench_analysis --benchmark_min_time=0.5
 #include <benchmark/benchmark.h>
 
 #include <time.h>

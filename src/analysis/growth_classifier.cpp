@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <vector>
 
 #include "analysis/growth_features.h"
@@ -50,7 +49,11 @@ Verdict decide(std::span<const double> t, std::span<const double> y, const Growt
     // Still growing, or a warm-up that has levelled off?
     const double late_growth = f.late_rate * 0.4 * d;
     const double total_est = std::max({net, f.floor_growth, trend_growth});
-    if (late_growth < std::max(min_growth, 0.1 * total_est) && f.late_rate < 0.25 * f.early_rate) {
+    // The late slope must be small next to the early one or, for a single step up in the
+    // middle (both ends flat), next to the window's average rate.
+    const double reference_rate = std::max(f.early_rate, total_est / d);
+    if (late_growth < std::max(min_growth, 0.1 * total_est) &&
+        f.late_rate < 0.25 * reference_rate) {
       v.why = GrowthCase::kWarmUp;
       v.total = net;
       v.rate = 0;
@@ -117,7 +120,12 @@ Verdict decide(std::span<const double> t, std::span<const double> y, const Growt
     return v;
   }
   const double swing = f.sigma;
-  v.why = swing > min_growth && f.floor_sigma < swing ? GrowthCase::kChurn : GrowthCase::kFlat;
+  if (trend_growth <= -min_growth && f.ols.r2 >= 0.5)
+    v.why = GrowthCase::kShrinking;
+  else if (swing > min_growth && f.floor_sigma < swing)
+    v.why = GrowthCase::kChurn;
+  else
+    v.why = GrowthCase::kFlat;
   v.rate = f.ols.slope;
   v.total = net;
   // Confident when the trend is small next to what would count as growth.

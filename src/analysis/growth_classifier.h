@@ -14,9 +14,9 @@
 //               Rate = Theil–Sen slope of the floor.
 //   spike       a flat baseline with short excursions (< 30% of the points, each more than
 //               max(5σ, min_growth) above the median) that come back down: batch jobs, bursts.
-//   stable      everything else: flat series and pure noise; a warm-up that rose early and has
-//               been flat for the last 40% of the window; sawtooth churn whose floor stays put;
-//               a floor drift too small to reach the leak threshold.
+//   stable      everything else: flat series and pure noise; a warm-up (or a one-off step) that
+//               has been flat for the last 40% of the window; sawtooth churn whose floor stays
+//               put; a floor drift too small to reach the leak threshold; a shrinking series.
 // A window with fewer than `min_points` finite points, or no time span, is stable with
 // confidence 0. NaN/inf points are dropped; the result never holds NaN.
 //

@@ -65,10 +65,14 @@ std::string growth_recommendation(std::string_view metric, GrowthCase c, const G
           metric);
     case GrowthCase::kFlat:
       return fmt::format("{} is stable; nothing to do.", metric);
+    case GrowthCase::kShrinking:
+      return fmt::format("{} is shrinking ({} over the window): memory is being returned.", metric,
+                         amount(x.total, b));
     case GrowthCase::kWarmUp:
       return fmt::format(
-          "{} rose by {} early in the window and has been flat since: a warm-up (caches, pools, "
-          "arenas filling), not a leak. Recheck if it starts rising again.",
+          "{} rose by {} and has been flat for the latter part of the window: a warm-up or a "
+          "one-off step (caches, pools, arenas filling), not a leak. Recheck if it starts rising "
+          "again.",
           metric, amount(x.total, b));
     case GrowthCase::kChurn:
       return fmt::format(
@@ -102,8 +106,8 @@ std::string growth_recommendation(std::string_view metric, GrowthCase c, const G
           metric, rate(x.rate, b), growth_hint(fam));
     case GrowthCase::kLeak:
       return fmt::format(
-          "{}'s floor rises by {} ({}) beneath the churn: most memory is returned, but part of "
-          "every cycle never is. {}",
+          "{}'s floor keeps rising ({}, {}) and never comes back to its earlier level: whatever "
+          "is freed in between, part of the memory is never returned. {}",
           metric, amount(x.total, b), rate(x.rate, b), growth_hint(fam));
   }
   return "";

@@ -15,6 +15,7 @@ namespace memlens::analysis {
 enum class GrowthCase {
   kTooFewPoints,
   kFlat,
+  kShrinking,
   kWarmUp,
   kChurn,
   kDrift,

@@ -6,7 +6,8 @@
 //   - the attributing frame: the first frame outside the runtime. Its module is charged with
 //     the bytes (a leak inside libcrypto called from main is charged to libcrypto).
 //   - the application frame (the `source`): the first frame in the main program or in a
-//     library outside the system directories (/lib, /usr/lib, ...), i.e. code the user owns.
+//     library outside the system directories (/lib, /usr/lib, ...), i.e. code the user owns,
+//     skipping template code from system headers (/usr/include/c++/...) inlined into it.
 //
 // The frame-role functions are inline so that analysis (which must not link libdw) can use
 // them; resolve_site is the only part that needs the Symbolizer.
@@ -70,13 +71,26 @@ inline bool is_system_path(std::string_view path) {
   return false;
 }
 
-// The first frame in the executable or a non-system library; nullptr when none.
+// Source files of the system's headers: library code (std::vector, std::allocator, ...)
+// compiled into the program, which is not where the user should look.
+inline bool is_system_source(std::string_view file) {
+  return file.starts_with("/usr/include/") || file.starts_with("/usr/lib/gcc/") ||
+         file.starts_with("/usr/lib/llvm");
+}
+
+// The first frame in the executable or a non-system library whose source is not a system
+// header (an inlined std::allocator<T>::allocate is skipped for the function that grew the
+// vector); the first such frame from a system header when there is nothing else; nullptr
+// when none.
 inline const Frame* first_application_frame(const std::vector<Frame>& frames) {
+  const Frame* from_header = nullptr;
   for (const Frame& f : frames) {
     if (f.module.empty() || is_runtime_frame(f)) continue;
-    if (f.in_executable || !is_system_path(f.module_path)) return &f;
+    if (!f.in_executable && is_system_path(f.module_path)) continue;
+    if (!is_system_source(f.file)) return &f;
+    if (from_header == nullptr) from_header = &f;
   }
-  return nullptr;
+  return from_header;
 }
 
 // The first frame in a known module outside the allocator and runtime; nullptr when none

@@ -79,16 +79,28 @@ base::Error Sampler::read_error(const char* file, const base::Error& e) const {
   return base::Error{"cannot read " + dir_ + "/" + file + ": " + std::strerror(e.code), e.code};
 }
 
-base::Status Sampler::read_limits() {
-  if (meminfo_fd_ && pread_whole(meminfo_fd_.get(), buf_, true)) {
-    if (auto m = parse_meminfo(buf_)) mem_available_ = m->mem_available;
+void Sampler::read_limits() {
+  limits_error_.clear();
+  if (meminfo_fd_) {
+    base::Status st = pread_whole(meminfo_fd_.get(), buf_, true);
+    base::Result<MemInfo> m = st ? parse_meminfo(buf_) : base::Result<MemInfo>(st.error());
+    if (m) {
+      mem_available_ = m->mem_available;
+    } else {
+      limits_error_ = "/proc/meminfo: " + m.error().message;
+    }
   }
   if (cgroup_reader_) {
+    // A cgroup that vanished (the target moved, the group was removed) loses the figures,
+    // not the snapshot; the reason stays readable through limits_error().
     base::Result<CgroupMemory> cg = cgroup_reader_->read();
-    if (!cg) return cg.error();
-    cgroup_ = *cg;
+    if (cg) {
+      cgroup_ = *cg;
+    } else {
+      cgroup_.reset();
+      limits_error_ = cg.error().message;
+    }
   }
-  return {};
 }
 
 base::Result<Snapshot> Sampler::sample_status() {
@@ -137,9 +149,7 @@ base::Result<Snapshot> Sampler::cheap() {
     if (!again) return again;
   }
   s.descriptors.total = *n;
-  if (options_.limits_every != 0 && cheap_calls_++ % options_.limits_every == 0) {
-    if (base::Status st = read_limits(); !st) return st.error();
-  }
+  if (options_.limits_every != 0 && cheap_calls_++ % options_.limits_every == 0) read_limits();
   if (pss_ != 0) {
     s.pss = pss_;
     s.swap = swap_;
@@ -181,7 +191,7 @@ base::Result<FullPass> Sampler::full() {
   pass.descriptors = grouper->counts();
   detail->descriptors = grouper->groups(options_.descriptor_group_cap);
 
-  if (st = read_limits(); !st) return st.error();
+  read_limits();
   pass.heap_estimate = detail->breakdown.heap;
   pass.detail = std::move(detail);
   pass.cgroup = cgroup_;

@@ -11,6 +11,8 @@
 // with the agent (or watching itself with mallinfo2) sets a HeapFiguresFn instead.
 // Cgroup memory and MemAvailable are read every `limits_every` cheap() calls and on every
 // full pass (see SamplerOptions for the cost), and carried forward in between.
+// The /proc files stay open, so a recycled PID cannot feed another process's numbers: the
+// kernel answers ESRCH on descriptors of a task that is gone.
 // Errors: ESRCH "no process with PID N" at open, "process N exited" afterwards; EACCES/EPERM
 // "permission denied reading /proc/N/...". Movable; one thread at a time.
 //
@@ -75,11 +77,14 @@ class Sampler {
 
   void set_heap_figures(HeapFiguresFn fn) { heap_fn_ = std::move(fn); }
   pid_t pid() const { return pid_; }
+  // Why the last cgroup/MemAvailable read failed ("" when it did not); the snapshot then
+  // carries cgroup = nullopt or the previous MemAvailable.
+  const std::string& limits_error() const { return limits_error_; }
 
  private:
   base::Error exited() const;
   base::Error read_error(const char* file, const base::Error& e) const;
-  base::Status read_limits();
+  void read_limits();
   base::Result<Snapshot> sample_status();
   void apply_heap(Snapshot& s) const;
 
@@ -97,6 +102,7 @@ class Sampler {
   uint64_t pss_ = 0, swap_ = 0, heap_estimate_ = 0;
   std::optional<CgroupMemory> cgroup_;
   uint64_t mem_available_ = 0;
+  std::string limits_error_;
   HeapFiguresFn heap_fn_;
 };
 

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "symbolize/demangle.h"
+#include "symbolize/dwarf_scopes.h"
 
 namespace memlens::symbolize {
 namespace {
@@ -87,6 +88,11 @@ base::Result<std::unique_ptr<ElfResolver>> ElfResolver::open(const std::string& 
     if (gelf_getphdr(elf, static_cast<int>(i), &ph) != nullptr && ph.p_type == PT_LOAD)
       r->loads_.push_back({ph.p_offset, ph.p_filesz, ph.p_vaddr});
   }
+  r->symbols_.load(r->module_);
+  // Looks for DWARF in the file and through .gnu_debuglink / build-id once; modules without
+  // it skip every DWARF call afterwards (each would search again and fail).
+  if (Dwarf* dwarf = dwfl_module_getdwarf(r->module_, &bias))
+    r->scopes_ = std::make_unique<DwarfScopes>(dwarf);
   return r;
 }
 
@@ -109,45 +115,54 @@ const std::vector<SourceFrame>& ElfResolver::resolve(uint64_t elf_address) {
   return cache_.emplace(elf_address, lookup(elf_address)).first->second;
 }
 
-std::vector<SourceFrame> ElfResolver::lookup(uint64_t elf_address) const {
+std::vector<SourceFrame> ElfResolver::lookup(uint64_t elf_address) {
   std::vector<SourceFrame> frames;
-  GElf_Sym sym;
-  GElf_Off sym_offset = 0;
-  const char* sym_name =
-      dwfl_module_addrinfo(module_, elf_address, &sym_offset, &sym, nullptr, nullptr, nullptr);
-
-  // Innermost location: the line table at the address.
-  std::string file;
-  int line = 0;
-  if (Dwfl_Line* l = dwfl_module_getsrc(module_, elf_address)) {
-    if (const char* f = dwfl_lineinfo(l, nullptr, &line, nullptr, nullptr, nullptr)) file = f;
-  }
-
-  Dwarf_Addr bias = 0;
-  Dwarf_Die* cu = dwfl_module_addrdie(module_, elf_address, &bias);
+  const std::string* symbol = symbols_.find(elf_address);
+  const char* sym_name = symbol != nullptr ? symbol->c_str() : nullptr;
   bool have_function = false;
-  if (cu != nullptr) {
-    Dwarf_Die* scopes = nullptr;
-    int n = dwarf_getscopes(cu, elf_address - bias, &scopes);
-    // Scopes run innermost → CU. Each inlined subroutine is a frame whose location is the
-    // current one; its call site becomes the location of the frame around it.
-    for (int i = 0; i < n && !have_function; ++i) {
-      int tag = dwarf_tag(&scopes[i]);
-      if (tag == DW_TAG_inlined_subroutine) {
-        frames.push_back({die_function_name(&scopes[i]), file, line, true});
-        call_site(cu, &scopes[i], file, line);
-      } else if (tag == DW_TAG_subprogram) {
-        std::string name = die_function_name(&scopes[i]);
-        if (name.empty() && sym_name != nullptr) name = demangle(sym_name);
-        frames.push_back({std::move(name), file, line, false});
-        have_function = true;
+  if (scopes_ != nullptr) {
+    // Innermost location: the line table at the address.
+    std::string file;
+    int line = 0;
+    if (Dwfl_Line* l = dwfl_module_getsrc(module_, elf_address)) {
+      if (const char* f = dwfl_lineinfo(l, nullptr, &line, nullptr, nullptr, nullptr)) file = f;
+    }
+    Dwarf_Addr bias = 0;
+    if (Dwarf_Die* cu = dwfl_module_addrdie(module_, elf_address, &bias)) {
+      std::vector<Dwarf_Die> scopes = scopes_->at(cu, elf_address - bias);
+      if (scopes.empty()) {  // e.g. functions in dwz partial units: the slow general walk
+        Dwarf_Die* all = nullptr;
+        int n = dwarf_getscopes(cu, elf_address - bias, &all);
+        for (int i = 0; i < n; ++i) {
+          int tag = dwarf_tag(&all[i]);
+          if (tag == DW_TAG_inlined_subroutine || tag == DW_TAG_subprogram)
+            scopes.push_back(all[i]);
+          if (tag == DW_TAG_subprogram) break;
+        }
+        std::free(all);
+      }
+      // Each inlined subroutine is a frame whose location is the current one; its call site
+      // becomes the location of the frame around it.
+      for (Dwarf_Die& scope : scopes) {
+        if (dwarf_tag(&scope) == DW_TAG_inlined_subroutine) {
+          frames.push_back({die_function_name(&scope), file, line, true});
+          call_site(cu, &scope, file, line);
+        } else {
+          std::string name = die_function_name(&scope);
+          if (name.empty() && sym_name != nullptr) name = demangle(sym_name);
+          frames.push_back({std::move(name), file, line, false});
+          have_function = true;
+          break;
+        }
       }
     }
-    std::free(scopes);
+    if (!have_function && sym_name != nullptr) {
+      frames.push_back({demangle(sym_name), file, line, false});
+      have_function = true;
+    }
+    if (frames.empty() && !file.empty()) frames.push_back({"??", file, line, false});
   }
-  if (!have_function && sym_name != nullptr)
-    frames.push_back({demangle(sym_name), file, line, false});
-  if (frames.empty() && !file.empty()) frames.push_back({"??", file, line, false});
+  if (!have_function && sym_name != nullptr) frames.push_back({demangle(sym_name), "", 0, false});
   for (SourceFrame& f : frames)
     if (f.function.empty()) f.function = "??";
   return frames;

@@ -7,7 +7,8 @@
 // What it gives for an address: the function (DWARF name, else the symbol table's, demangled),
 // file:line from the line table, and the chain of inlined calls at that address, innermost
 // first, each with the location inside it. Without DWARF: the symbol-table name only. Results
-// are cached per address; the ELF and DWARF are read once.
+// are cached per address; the ELF and DWARF are read once, and symbols and each unit's
+// function ranges are indexed once (SymbolTable, DwarfScopes) so a cold lookup stays cheap.
 //
 // Ownership: owns its Dwfl session. Thread-safety: none (libdw sessions are not shared across
 // threads here); the Symbolizer serializes use.
@@ -24,11 +25,14 @@
 
 #include "base/result.h"
 #include "symbolize/maps_parser.h"
+#include "symbolize/symbol_table.h"
 
 struct Dwfl;
 struct Dwfl_Module;
 
 namespace memlens::symbolize {
+
+class DwarfScopes;
 
 struct SourceFrame {
   std::string function;  // demangled; empty when unknown
@@ -53,17 +57,20 @@ class ElfResolver {
   const std::vector<SourceFrame>& resolve(uint64_t elf_address);
 
   size_t cached_addresses() const { return cache_.size(); }
+  bool has_dwarf() const { return scopes_ != nullptr; }
 
  private:
   struct Load {
     uint64_t offset, filesz, vaddr;
   };
   ElfResolver() = default;
-  std::vector<SourceFrame> lookup(uint64_t elf_address) const;
+  std::vector<SourceFrame> lookup(uint64_t elf_address);
 
   Dwfl* dwfl_ = nullptr;
   Dwfl_Module* module_ = nullptr;
   std::vector<Load> loads_;
+  SymbolTable symbols_;
+  std::unique_ptr<DwarfScopes> scopes_;  // null without DWARF: no line or inline lookups
   std::unordered_map<uint64_t, std::vector<SourceFrame>> cache_;
 };
 

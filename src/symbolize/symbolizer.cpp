@@ -14,7 +14,7 @@ ElfResolver* Symbolizer::resolver_for(const Module& m) {
   auto it = resolvers_.find(key);
   if (it != resolvers_.end()) return it->second.get();
   std::unique_ptr<ElfResolver> resolver;
-  if (m.path.front() == '/') {  // "[vdso]" has no file to read
+  if (!m.path.empty() && m.path.front() == '/') {  // "[vdso]" has no file to read
     auto opened = ElfResolver::open(m.open_path.empty() ? m.path : m.open_path);
     if (!opened && !m.open_path.empty()) opened = ElfResolver::open(m.path);
     if (opened)

@@ -57,23 +57,6 @@ __attribute__((noinline)) void site_usable(int i) {
 }
 
 static void exact(void) {
-  SCENARIO_SYM(site_malloc);
-  SCENARIO_SYM(site_calloc);
-  SCENARIO_SYM(site_realloc_seed);
-  SCENARIO_SYM(site_realloc);
-  SCENARIO_SYM(site_reallocarray);
-  SCENARIO_SYM(site_posix_memalign);
-  SCENARIO_SYM(site_aligned_alloc);
-  SCENARIO_SYM(site_memalign);
-  SCENARIO_SYM(site_valloc);
-  SCENARIO_SYM(site_pvalloc);
-  SCENARIO_SYM(site_mmap);
-  SCENARIO_SYM(site_shared);
-  SCENARIO_SYM(site_memfd);
-  SCENARIO_SYM(site_mremap_seed);
-  SCENARIO_SYM(site_mremap);
-  SCENARIO_SYM(site_usable);
-  SCENARIO_SYM(exact);
   for (int i = 0; i < N; ++i) {
     site_malloc(i);
     site_calloc(i);
@@ -109,8 +92,6 @@ __attribute__((noinline)) void* parent_alloc(void) { return malloc(1000); }
 __attribute__((noinline)) void* child_alloc(void) { return malloc(5000); }
 
 static void forking(void) {
-  SCENARIO_SYM(parent_alloc);
-  SCENARIO_SYM(child_alloc);
   void* keep = parent_alloc();
   int to_child[2], to_parent[2];
   if (pipe(to_child) != 0 || pipe(to_parent) != 0) abort();
@@ -139,7 +120,6 @@ __attribute__((noinline)) void* before_exec(void) { return malloc(1111); }
 __attribute__((noinline)) void* after_exec(void) { return malloc(2222); }
 
 static void exec_self(char** argv) {
-  SCENARIO_SYM(before_exec);
   before_exec();
   scenario_ready();
   char* args[] = {argv[0], "exec2", NULL};
@@ -148,7 +128,6 @@ static void exec_self(char** argv) {
 }
 
 static void exec2(void) {
-  SCENARIO_SYM(after_exec);
   after_exec();
   scenario_ready();
 }
@@ -159,8 +138,6 @@ __attribute__((noinline)) void call_leaky(void* (*make)(size_t)) {
 __attribute__((noinline)) void* after_dlclose(void) { return malloc(500); }
 
 static void with_dlopen(const char* lib) {
-  SCENARIO_SYM(call_leaky);
-  SCENARIO_SYM(after_dlclose);
   void* h = dlopen(lib, RTLD_NOW);
   if (h == NULL) {
     fprintf(stderr, "dlopen %s: %s\n", lib, dlerror());
@@ -215,8 +192,51 @@ static void in_exit_handler(void) {
   (void)leak;
 }
 
+int main(int argc, char** argv);
+
+/* Every function of this program, so that the test's nearest-symbol lookup is exact. */
+static void print_all_syms(void) {
+  SCENARIO_SYM(site_malloc);
+  SCENARIO_SYM(site_calloc);
+  SCENARIO_SYM(site_realloc_seed);
+  SCENARIO_SYM(site_realloc);
+  SCENARIO_SYM(site_reallocarray);
+  SCENARIO_SYM(site_posix_memalign);
+  SCENARIO_SYM(site_aligned_alloc);
+  SCENARIO_SYM(site_memalign);
+  SCENARIO_SYM(site_valloc);
+  SCENARIO_SYM(site_pvalloc);
+  SCENARIO_SYM(site_mmap);
+  SCENARIO_SYM(site_shared);
+  SCENARIO_SYM(site_memfd);
+  SCENARIO_SYM(site_mremap_seed);
+  SCENARIO_SYM(site_mremap);
+  SCENARIO_SYM(site_usable);
+  SCENARIO_SYM(exact);
+  SCENARIO_SYM(parent_alloc);
+  SCENARIO_SYM(child_alloc);
+  SCENARIO_SYM(forking);
+  SCENARIO_SYM(before_exec);
+  SCENARIO_SYM(after_exec);
+  SCENARIO_SYM(exec_self);
+  SCENARIO_SYM(exec2);
+  SCENARIO_SYM(call_leaky);
+  SCENARIO_SYM(after_dlclose);
+  SCENARIO_SYM(with_dlopen);
+  SCENARIO_SYM(exit_from_thread);
+  SCENARIO_SYM(thread_exit);
+  SCENARIO_SYM(on_usr1);
+  SCENARIO_SYM(signaller);
+  SCENARIO_SYM(signals);
+  SCENARIO_SYM(before_main);
+  SCENARIO_SYM(in_exit_handler);
+  SCENARIO_SYM(print_all_syms);
+  SCENARIO_SYM(main);
+}
+
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "exact";
+  print_all_syms();
   if (strcmp(mode, "exact") == 0) exact();
   else if (strcmp(mode, "fork") == 0) forking();
   else if (strcmp(mode, "exec") == 0) exec_self(argv);

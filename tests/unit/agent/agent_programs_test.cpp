@@ -44,12 +44,19 @@ void expect_same_output(const std::string& cmd) {
 }
 
 TEST(AgentPrograms, Sqlite3SameOutput) {
-  expect_same_output(
-      "printf \"create table t(a integer, b text);"
-      "with recursive c(x) as (select 1 union all select x+1 from c where x<20000) "
-      "insert into t select x, hex(randomblob(16)) from c;"
-      "select count(*), sum(a), count(distinct length(b)) from t;"
-      "create index i on t(b); select count(*) from t where b > \\\"8\\\";\" | sqlite3");
+  std::string script = testing::TempDir() + "memlens_agent_sqlite.sql";
+  FILE* f = std::fopen(script.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  std::fputs(
+      "create table t(a integer, b text);\n"
+      "with recursive c(x) as (select 1 union all select x+1 from c where x<20000)\n"
+      "  insert into t select x, hex(x * 2654435761 % 1000003) from c;\n"
+      "select count(*), sum(a), count(distinct length(b)) from t;\n"
+      "create index i on t(b);\n"
+      "select count(*), min(b), max(b) from t where b > '8';\n",
+      f);
+  std::fclose(f);
+  expect_same_output("sqlite3 :memory: < " + script);
 }
 
 TEST(AgentPrograms, Python3SameOutput) {

@@ -25,7 +25,12 @@ std::string target_path(const std::string& name) {
 std::vector<std::string> agent_env(const std::vector<std::string>& extra) {
   ingest::AgentOptions o;
   o.library = agent_library();
-  std::vector<std::string> env = ingest::agent_environment(o);
+  std::vector<std::string> env;
+  for (const auto& kv : ingest::agent_environment(o)) {  // `extra` overrides same-named entries
+    bool overridden = false;
+    for (const auto& x : extra) overridden |= x.substr(0, x.find('=')) == kv.substr(0, kv.find('='));
+    if (!overridden) env.push_back(kv);
+  }
   env.insert(env.end(), extra.begin(), extra.end());
   return env;
 }

@@ -222,6 +222,49 @@ TEST(GrowthClassifier, DayLongLinearSeries) {
   EXPECT_NEAR(p.growth_rate, 1.0 / 1024, 0.05 / 1024);
 }
 
+TEST(GrowthClassifier, OneOffStepThenFlatIsStable) {
+  for (unsigned seed = 1; seed <= 10; ++seed) {
+    SyntheticSeries g(seed);
+    auto pts = g.make(
+        300, 5, [](double t) { return 100 * kMiB + (t >= 150 ? 50 * kMiB : 0.0); }, 0.5 * kMiB);
+    EXPECT_EQ(classify_growth("rss", pts, kBytes).type, PatternType::kStable) << seed;
+  }
+}
+
+TEST(GrowthClassifier, WarmUpFollowedByALeakIsStillGrowth) {
+  for (unsigned seed = 1; seed <= 10; ++seed) {
+    SyntheticSeries g(seed);
+    auto pts = g.make(
+        300, 5,
+        [](double t) { return 100 * kMiB + 60 * kMiB * (1 - std::exp(-t / 15)) + 0.1 * t * kMiB; },
+        0.5 * kMiB);
+    GrowthPattern p = classify_growth("heapUsed", pts, kBytes);
+    EXPECT_TRUE(p.type == PatternType::kLeak || p.type == PatternType::kLinear)
+        << seed << " " << to_string(p.type);
+    EXPECT_NEAR(p.growth_rate, 0.1, 0.05);
+  }
+}
+
+TEST(GrowthClassifier, ShrinkingIsStableAndSaysSo) {
+  SyntheticSeries g(8);
+  auto pts = g.make(
+      300, 5, [](double t) { return 300 * kMiB - 0.5 * t * kMiB; }, 0.5 * kMiB);
+  GrowthPattern p = classify_growth("rss", pts, kBytes);
+  EXPECT_EQ(p.type, PatternType::kStable);
+  EXPECT_LT(p.total_growth, -100);
+  EXPECT_NE(p.recommendation.find("shrinking"), std::string::npos) << p.recommendation;
+}
+
+TEST(GrowthClassifier, ShortWindowStillClassifiesWithLowerConfidence) {
+  SyntheticSeries g(6);
+  auto pts = g.make(
+      55, 5, [](double t) { return 100 * kMiB + t * kMiB; }, 0.3 * kMiB);  // 12 pts
+  GrowthPattern p = classify_growth("rss", pts, kBytes);
+  EXPECT_EQ(p.type, PatternType::kLinear);
+  EXPECT_LT(p.confidence, 0.6);
+  EXPECT_GT(p.confidence, 0.3);
+}
+
 TEST(GrowthClassifier, TinyGrowthBelowMinimumIsStable) {
   SyntheticSeries g(4);
   auto pts = g.make(

@@ -161,10 +161,10 @@ TEST(ProfileExport, PprofReadByPprofFormat) {
   bool server_mapping = false;
   for (const auto& m : p["mappings"])
     if (m["file"] == "/opt/app/server") {
-    server_mapping = true;
-    EXPECT_EQ(m["start"], 0x400000);
-    EXPECT_EQ(m["limit"], 0x403001);
-    EXPECT_TRUE(m["hasInlineFrames"].get<bool>());
+      server_mapping = true;
+      EXPECT_EQ(m["start"], 0x400000);
+      EXPECT_EQ(m["limit"], 0x403001);
+      EXPECT_TRUE(m["hasInlineFrames"].get<bool>());
     }
   EXPECT_TRUE(server_mapping);
   EXPECT_EQ(p["comments"][0], "memlens: live memory by allocation stack");

@@ -144,6 +144,28 @@ TEST(FrameRoles, ApplicationFramesAreTheProgramAndNonSystemLibraries) {
   EXPECT_FALSE(is_system_path("/opt/app/lib/libfoo.so"));
 }
 
+TEST(FrameRoles, SystemHeaderCodeInTheProgramIsNotTheSource) {
+  // vector growth: operator new ← std::__new_allocator<int>::allocate (inlined from
+  // /usr/include) ← std::vector<int>::_M_realloc_insert (out of line, /usr/include) ← the
+  // application's Cache::insert.
+  std::vector<Frame> frames = {
+      frame("operator new(unsigned long)", "libstdc++.so.6",
+            "/usr/lib/x86_64-linux-gnu/libstdc++.so.6"),
+      frame("std::__new_allocator<int>::allocate(unsigned long, void const*)", "server",
+            "/usr/bin/server", true, "/usr/include/c++/12/bits/new_allocator.h", 137),
+      frame("void std::vector<int>::_M_realloc_insert<int const&>(...)", "server",
+            "/usr/bin/server", true, "/usr/include/c++/12/bits/vector.tcc", 445),
+      frame("Cache::insert(int)", "server", "/usr/bin/server", true, "/src/cache.cpp", 212)};
+  frames[1].inlined = true;
+  EXPECT_EQ(attributing_frame(frames), &frames[1]) << "the bytes are still the program's";
+  EXPECT_EQ(first_application_frame(frames), &frames[3]);
+  frames.pop_back();  // only header code: better than nothing
+  EXPECT_EQ(first_application_frame(frames), &frames[1]);
+  EXPECT_TRUE(is_system_source("/usr/include/c++/12/bits/vector.tcc"));
+  EXPECT_FALSE(is_system_source("/src/cache.cpp"));
+  EXPECT_FALSE(is_system_source(""));
+}
+
 TEST(FrameRoles, FormatStackGolden) {
   std::vector<Frame> frames = {
       frame("malloc", "libmemlens-agent.so", "/opt/memlens/libmemlens-agent.so"),

@@ -41,6 +41,7 @@ TEST(StatusParser, ValueNearTwoToThe64KilobytesIsAnErrorNotAWrap) {
   auto ok = parse_status("VmRSS:\t18014398509481983 kB\n");  // largest that fits
   ASSERT_TRUE(ok) << ok.error().message;
   EXPECT_EQ(ok->vm_rss, 18014398509481983ull * 1024);
+  EXPECT_FALSE(parse_status("VmRSS:\t18446744073709551615 kB\n"));  // 2^64-1 kB
   EXPECT_FALSE(parse_status("VmRSS:\t99999999999999999999999 kB\n"));
 }
 

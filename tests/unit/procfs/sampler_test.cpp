@@ -177,6 +177,35 @@ TEST(Sampler, ThreadsAreCounted) {
   EXPECT_EQ(snap->threads, 4u);
 }
 
+TEST(Sampler, LimitsFollowTheConfiguredCadence) {
+  ChildProcess child([](int&, int&) { return true; });
+  ASSERT_TRUE(child.wait_ready());
+  SamplerOptions only_full;
+  only_full.limits_every = 0;
+  auto sampler = Sampler::open(child.pid(), only_full);
+  ASSERT_TRUE(sampler) << sampler.error().message;
+  auto first = sampler->cheap();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->mem_available, 0u);
+  EXPECT_FALSE(first->cgroup.has_value());
+  ASSERT_TRUE(sampler->full());
+  auto carried = sampler->cheap();
+  ASSERT_TRUE(carried);
+  EXPECT_GT(carried->mem_available, 0u);
+  EXPECT_EQ(sampler->limits_error(), "");
+  bool host_has_memory_cgroup = static_cast<bool>(CgroupReader::open(child.pid()));
+  EXPECT_EQ(carried->cgroup.has_value(), host_has_memory_cgroup);
+  if (host_has_memory_cgroup) {
+    EXPECT_GT(carried->cgroup->current, 0u);
+  }
+
+  auto every = Sampler::open(child.pid());  // default cadence reads them on the first call
+  ASSERT_TRUE(every);
+  auto snap = every->cheap();
+  ASSERT_TRUE(snap);
+  EXPECT_GT(snap->mem_available, 0u);
+}
+
 TEST(Sampler, ZombieTargetIsReportedAsExited) {
   ChildProcess child([](int&, int&) { return true; });
   ASSERT_TRUE(child.wait_ready());

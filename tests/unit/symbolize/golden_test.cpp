@@ -22,7 +22,7 @@ namespace {
 // The target child with pipes on stdin/stdout; closing stdin ends it.
 class TargetProcess {
  public:
-  TargetProcess() {
+  explicit TargetProcess(const char* program) {
     int in[2], out[2];
     if (pipe(in) != 0 || pipe(out) != 0) return;
     pid_ = fork();
@@ -31,7 +31,7 @@ class TargetProcess {
       dup2(out[1], 1);
       close(in[1]);
       close(out[0]);
-      execl(SYMTEST_TARGET, SYMTEST_TARGET, static_cast<char*>(nullptr));
+      execl(program, program, static_cast<char*>(nullptr));
       _exit(127);
     }
     close(in[0]);
@@ -72,8 +72,10 @@ std::string basename_of(const std::string& p) {
 }
 
 // Golden rendering: file names reduced to their base name (the build directory varies); the
-// module offset of an unknown frame is checked against the module base instead of printed
-// (it moves with the compiler's code layout).
+// module offset of an unknown frame is checked instead of printed (it moves with the
+// compiler's code layout): a shared library's is relative to where it was loaded ("+offset"),
+// a position-dependent program's is the absolute address, which is its link-time address
+// ("+absolute").
 std::string render(const std::string& label, const std::vector<Frame>& frames,
                    const ModuleMap& map) {
   std::ostringstream out;
@@ -84,8 +86,12 @@ std::string render(const std::string& label, const std::vector<Frame>& frames,
     out << " [" << f.module;
     if (f.function == "??" && !f.module.empty()) {
       const Module* m = map.find(f.address);
-      bool offset_ok = m != nullptr && f.module_offset == f.address - m->base;
-      out << (offset_ok ? "+offset" : "+WRONG-OFFSET");
+      if (m != nullptr && m->base != 0 && f.module_offset == f.address - m->base)
+        out << "+offset";
+      else if (m != nullptr && f.module_offset == f.address)
+        out << "+absolute";
+      else
+        out << "+WRONG-OFFSET";
     }
     out << "]";
     if (f.inlined) out << " (inlined)";
@@ -95,15 +101,16 @@ std::string render(const std::string& label, const std::vector<Frame>& frames,
   return out.str();
 }
 
-TEST(SymbolizeGolden, FramesOfAnotherProcessMatchGoldenFile) {
-  TargetProcess target;
-  ASSERT_GT(target.pid(), 0);
+// Symbolizes every address `program` prints and renders the frames for a golden file.
+std::string symbolize_target(const char* program) {
+  TargetProcess target(program);
+  EXPECT_GT(target.pid(), 0);
   std::vector<std::string> lines = target.read_until_ready();
-  ASSERT_FALSE(lines.empty()) << "target did not start: " << SYMTEST_TARGET;
+  EXPECT_FALSE(lines.empty()) << "target did not start: " << program;
 
   ModuleMap map;
   auto refreshed = map.refresh(target.pid(), base::wall_ms());
-  ASSERT_TRUE(refreshed) << refreshed.error().message;
+  EXPECT_TRUE(refreshed) << refreshed.error().message;
   Symbolizer symbolizer(map);
 
   std::string actual;
@@ -113,16 +120,28 @@ TEST(SymbolizeGolden, FramesOfAnotherProcessMatchGoldenFile) {
     in >> label >> kind >> hex;
     uint64_t address = std::stoull(hex, nullptr, 16);
     std::vector<Frame> frames = symbolizer.symbolize(address, kind == "ret");
-    ASSERT_FALSE(frames.empty());
+    EXPECT_FALSE(frames.empty());
     for (const Frame& f : frames) EXPECT_EQ(f.address, address);
     actual += render(label, frames, map);
   }
-  EXPECT_TRUE(symbolizer.take_errors().empty());
-  memlens::testing::expect_golden("target_frames.expected", actual);
+  std::vector<std::string> errors = symbolizer.take_errors();
+  EXPECT_TRUE(errors.empty()) << (errors.empty() ? "" : errors.front());
+  return actual;
+}
+
+TEST(SymbolizeGolden, FramesOfAnotherProcessMatchGoldenFile) {
+  memlens::testing::expect_golden("target_frames.expected", symbolize_target(SYMTEST_TARGET));
+}
+
+// ET_EXEC at a fixed address: link-time and run-time addresses coincide, and taking the
+// address of a library function yields the program's PLT entry (canonical address).
+TEST(SymbolizeGolden, PositionDependentProgramMatchesGoldenFile) {
+  memlens::testing::expect_golden("target_frames_nopie.expected",
+                                  symbolize_target(SYMTEST_TARGET_NOPIE));
 }
 
 TEST(SymbolizeGolden, RepeatedLookupsComeFromTheCache) {
-  TargetProcess target;
+  TargetProcess target(SYMTEST_TARGET);
   ASSERT_GT(target.pid(), 0);
   std::vector<std::string> lines = target.read_until_ready();
   ASSERT_FALSE(lines.empty());

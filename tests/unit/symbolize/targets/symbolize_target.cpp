@@ -8,6 +8,7 @@
 extern "C" uintptr_t inline_outer(void);
 extern "C" uintptr_t template_entry();
 extern "C" uintptr_t stripped_entry(void);
+extern "C" uintptr_t debuglink_entry(int);
 
 __attribute__((noinline, noipa)) static uintptr_t main_capture() {
   return reinterpret_cast<uintptr_t>(__builtin_return_address(0));
@@ -21,6 +22,7 @@ int main() {
   std::printf("template ret %#lx\n", static_cast<unsigned long>(template_entry()));
   std::printf("stripped_hidden ret %#lx\n", static_cast<unsigned long>(stripped_entry()));
   std::printf("stripped_entry pc %#lx\n", reinterpret_cast<unsigned long>(&stripped_entry));
+  std::printf("debuglink ret %#lx\n", static_cast<unsigned long>(debuglink_entry(1)));
   std::printf("unmapped pc %#lx\n", 0x10ul);
   std::printf("ready\n");
   std::fflush(stdout);
