@@ -8,7 +8,7 @@
 //   MEMLENS_MAX_NODES      stack trie nodes before events are dropped              (4194304)
 //   MEMLENS_MAX_LIVE       live tracked allocations before events are dropped    (268435456)
 //   MEMLENS_MAX_DEPTH      frames kept per stack (deeper stacks keep the leaf side)     (64)
-//   MEMLENS_UNWINDER       libgcc | libunwind | fp                                 (libgcc)
+//   MEMLENS_UNWINDER       libunwind | libgcc | fp                              (libunwind)
 //   MEMLENS_SOCKET         abstract socket name             (memlens-agent.<pid>)
 //   MEMLENS_NO_SERVER      1 = do not start the socket thread (benchmarks)            (0)
 //
@@ -32,7 +32,7 @@ struct Config {
   uint32_t max_nodes = 1u << 22;
   uint64_t max_live = 1ull << 28;
   uint32_t max_depth = 64;
-  wire::Unwinder unwinder = wire::Unwinder::kLibgcc;
+  wire::Unwinder unwinder = wire::Unwinder::kLibunwind;
   char socket_name[108] = {};  // without the leading NUL of the abstract namespace
 };
 

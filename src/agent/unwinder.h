@@ -1,10 +1,14 @@
 // Stack capture in the target: raw return addresses, leaf first, with the agent's own frames
 // stripped, by one of three methods chosen at start (MEMLENS_UNWINDER; see bench/agent/README.md
 // for the measurements behind the default):
-//   libgcc     _Unwind_Backtrace (DWARF CFI from .eh_frame; glibc's _dl_find_object makes the
-//              FDE lookup lock-free). Complete through code without frame pointers.   (default)
-//   libunwind  unw_backtrace from libunwind.so.8, dlopen'ed RTLD_LOCAL on demand so its
-//              _Unwind_* symbols never interpose libgcc_s for the host; per-thread cache.
+//   libunwind  unw_backtrace from libunwind.so.8, dlopen'ed RTLD_LOCAL so its _Unwind_*
+//              symbols never interpose libgcc_s for the host. Its x86_64 fast trace caches
+//              the CFA rule per return address (per-thread cache), so the second unwind
+//              through the same code is a table lookup per frame; complete through code
+//              without frame pointers (DWARF CFI as the fallback).                  (default)
+//   libgcc     _Unwind_Backtrace: DWARF CFI interpreted afresh for every frame of every
+//              unwind; complete but ~5x slower than libunwind here. Used until the
+//              constructor has loaded libunwind, and if libunwind cannot be loaded.
 //   fp         the frame-pointer chain; cheapest, but stops or skips frames in Debian
 //              libraries built without frame pointers.
 //

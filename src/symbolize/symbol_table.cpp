@@ -24,6 +24,7 @@ constexpr int kLookBack = 8;
 
 void SymbolTable::load(Dwfl_Module* module) {
   symbols_.clear();
+  module_ = module;
   int n = dwfl_module_getsymtab(module);
   for (int i = 1; i < n; ++i) {
     GElf_Sym sym;
@@ -34,7 +35,7 @@ void SymbolTable::load(Dwfl_Module* module) {
     if (name == nullptr || *name == '\0' || address == 0 || sym.st_shndx == SHN_UNDEF ||
         (type != STT_FUNC && type != STT_GNU_IFUNC))
       continue;
-    symbols_.push_back({address, sym.st_size, rank_of(sym, name), name});
+    symbols_.push_back({address, sym.st_size, rank_of(sym, name), shndx, name});
   }
   std::sort(symbols_.begin(), symbols_.end(), [](const Symbol& a, const Symbol& b) {
     if (a.start != b.start) return a.start < b.start;
@@ -52,7 +53,12 @@ const std::string* SymbolTable::find(uint64_t address) const {
                              [](uint64_t a, const Symbol& s) { return a < s.start; });
   if (it == symbols_.begin()) return nullptr;
   --it;
-  if (it->size == 0) return &it->name;  // sizeless: the nearest symbol below
+  if (it->size == 0) {  // sizeless: the nearest symbol below, if in the same section
+    GElf_Addr relative = address;
+    GElf_Addr bias = 0;
+    Elf_Scn* scn = dwfl_module_address_section(module_, &relative, &bias);
+    return scn != nullptr && elf_ndxscn(scn) == it->section ? &it->name : nullptr;
+  }
   for (int i = 0; i < kLookBack; ++i, --it) {
     if (address < it->start + it->size) return &it->name;
     if (it == symbols_.begin()) break;

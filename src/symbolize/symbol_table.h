@@ -25,7 +25,8 @@ class SymbolTable {
  public:
   void load(Dwfl_Module* module);
   // The function whose [start, start + size) holds `address`; a sizeless symbol counts when
-  // it is the nearest one below. nullptr when none.
+  // it is the nearest one below and in the same section (so `_init` does not swallow the PLT
+  // after it). nullptr when none.
   const std::string* find(uint64_t address) const;
   size_t size() const { return symbols_.size(); }
 
@@ -33,8 +34,10 @@ class SymbolTable {
   struct Symbol {
     uint64_t start = 0, size = 0;
     int rank = 0;  // lower is preferred among aliases
+    uint32_t section = 0;
     std::string name;
   };
+  Dwfl_Module* module_ = nullptr;
   std::vector<Symbol> symbols_;  // by start, one per start
 };
 

@@ -65,5 +65,25 @@ TEST(ModuleGenerations, DlclosedLibraryKeepsItsNames) {
   dlclose(b);
 }
 
+TEST(SymbolTable, AliasesResolveToThePlainGlobalName) {
+  void* lib = dlopen(SYMTEST_ALIAS, RTLD_NOW | RTLD_LOCAL);
+  ASSERT_NE(lib, nullptr) << dlerror();
+  auto fn = reinterpret_cast<uint64_t>(dlsym(lib, "alias_weak"));
+  ASSERT_NE(fn, 0u);
+  EXPECT_EQ(fn, reinterpret_cast<uint64_t>(dlsym(lib, "__alias_impl")));
+  ModuleMap map;
+  ASSERT_TRUE(map.refresh(getpid(), 1000));
+  Symbolizer symbolizer(map);
+  // Entry and a return address inside: the same name, without file:line (no DWARF left).
+  for (bool ret : {false, true}) {
+    std::vector<Frame> frames = symbolizer.symbolize(fn + (ret ? 2 : 0), ret);
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_EQ(frames[0].function, "alias_public");
+    EXPECT_EQ(frames[0].module, "libsymtest_alias.so");
+    EXPECT_TRUE(frames[0].file.empty());
+  }
+  dlclose(lib);
+}
+
 }  // namespace
 }  // namespace memlens::symbolize
