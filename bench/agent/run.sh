@@ -34,7 +34,7 @@ declare -A CMD=(
   [churn]="$BIN/bench_agent_churn $CHURN_OPS"
   [stl]="$BIN/bench_agent_stl"
   [deep]="$BIN/bench_agent_deep"
-  [sqlite3]="sqlite3 :memory: .read\ $SQL"
+  [sqlite3]="(sqlite3 :memory: .read $SQL, see run_once)"
 )
 WORKLOADS=(churn stl deep sqlite3)
 declare -A PREFIX=(

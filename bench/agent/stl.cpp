@@ -9,7 +9,7 @@
 #include <vector>
 
 int main(int argc, char** argv) {
-  long rounds = argc > 1 ? std::atol(argv[1]) : 60;
+  long rounds = argc > 1 ? std::atol(argv[1]) : 20;
   uint64_t check = 0;
   for (long r = 0; r < rounds; ++r) {
     std::map<std::string, std::vector<int>> index;

@@ -17,6 +17,9 @@ inline uint64_t ptr_part(uint64_t ptr) { return ptr >> 4; }
 inline uint64_t fast_range(uint64_t h, uint64_t n) {
   return uint64_t((unsigned __int128)h * n >> 64);
 }
+// The top 6 hash bits pick the shard; the slot comes from the bits below them, or every key of a
+// shard would crowd into 1/64 of its slots.
+inline uint64_t home_slot(uint64_t h, uint64_t capacity) { return fast_range(h << 6, capacity); }
 }  // namespace
 
 uint64_t LiveTable::hash(uint64_t ptr) {
@@ -40,7 +43,10 @@ bool LiveTable::init(uint64_t max_live, bool keep_retired) {
 }
 
 bool LiveTable::rebuild(Shard& s, uint64_t min_live) {
-  uint64_t cap = (s.live > min_live ? s.live : min_live) * 8 / 5 + 1;
+  // Track-all: 1.6x live (16-byte slots, 20-32 bytes per live allocation). Sampled: few
+  // entries and many negative lookups, so 4x live keeps probe runs short.
+  uint64_t live = s.live > min_live ? s.live : min_live;
+  uint64_t cap = keep_retired_ ? live * 4 + 1 : live * 8 / 5 + 1;
   if (cap < kMinCapacity) cap = kMinCapacity;
   uint64_t bytes = sizeof(Slots) - 2 * sizeof(uint64_t) + cap * 2 * sizeof(uint64_t);
   auto* fresh = static_cast<Slots*>(sys_map(bytes));
@@ -52,7 +58,7 @@ bool LiveTable::rebuild(Shard& s, uint64_t min_live) {
     for (uint64_t i = 0; i < old->capacity; ++i) {
       uint64_t* e = slot(old, i);
       if (e[0] <= kTomb) continue;
-      uint64_t j = fast_range(hash(key_ptr_part(e[0]) << 4), cap);
+      uint64_t j = home_slot(hash(key_ptr_part(e[0]) << 4), cap);
       while (slot(fresh, j)[0] != kEmpty) j = j + 1 == cap ? 0 : j + 1;
       slot(fresh, j)[1] = e[1];
       slot(fresh, j)[0] = e[0];
@@ -76,16 +82,18 @@ bool LiveTable::insert(uint64_t ptr, uint32_t site, uint64_t size, uint32_t time
   Shard& s = shards_[h >> 58];
   SpinGuard g(s.lock);
   if (s.live >= max_live_per_shard_) return false;
-  if ((s.live + s.tombs + 1) * 5 > s.slots->capacity * 4 && !rebuild(s, s.live + 1)) return false;
+  uint64_t used = s.live + s.tombs + 1;
+  bool crowded = keep_retired_ ? used * 2 > s.slots->capacity : used * 5 > s.slots->capacity * 4;
+  if (crowded && !rebuild(s, s.live + 1)) return false;
   Slots* t = s.slots;
-  uint64_t j = fast_range(h, t->capacity);
+  uint64_t j = home_slot(h, t->capacity);
   for (;;) {
     uint64_t* e = slot(t, j);
     if (e[0] <= kTomb) {
       if (e[0] == kTomb) --s.tombs;
       e[1] = value;
       __atomic_store_n(&e[0], key, __ATOMIC_RELEASE);
-      ++s.live;
+      __atomic_store_n(&s.live, s.live + 1, __ATOMIC_RELAXED);
       return true;
     }
     if (key_ptr_part(e[0]) == ptr_part(ptr)) {  // stale entry for a reused pointer: replace
@@ -103,7 +111,7 @@ bool LiveTable::remove(uint64_t ptr, LiveEntry* out) {
   Shard& s = shards_[h >> 58];
   SpinGuard g(s.lock);
   Slots* t = s.slots;
-  uint64_t j = fast_range(h, t->capacity);
+  uint64_t j = home_slot(h, t->capacity);
   for (uint64_t n = 0; n < t->capacity; ++n) {
     uint64_t* e = slot(t, j);
     if (e[0] == kEmpty) return false;
@@ -112,7 +120,7 @@ bool LiveTable::remove(uint64_t ptr, LiveEntry* out) {
       out->site = uint32_t(e[0] & kMaxSite);
       out->size = e[1] >> 24;
       out->time_s = uint32_t(e[1] & 0xffffff);
-      --s.live;
+      __atomic_store_n(&s.live, s.live - 1, __ATOMIC_RELAXED);
       if (keep_retired_) {
         __atomic_store_n(&e[0], kTomb, __ATOMIC_RELEASE);
         ++s.tombs;
@@ -135,7 +143,7 @@ void LiveTable::shift_back(Slots* t, uint64_t hole) {
     j = j + 1 == cap ? 0 : j + 1;
     uint64_t* e = slot(t, j);
     if (e[0] == kEmpty) break;
-    uint64_t home = fast_range(hash(key_ptr_part(e[0]) << 4), cap);
+    uint64_t home = home_slot(hash(key_ptr_part(e[0]) << 4), cap);
     uint64_t d_home = (j + cap - home) % cap, d_hole = (j + cap - hole) % cap;
     if (d_home >= d_hole) {
       slot(t, hole)[0] = e[0];
@@ -150,8 +158,11 @@ bool LiveTable::contains_maybe(uint64_t ptr) const {
   if ((ptr & 15) != 0 || ptr >= (1ull << 48)) return false;
   uint64_t h = hash(ptr);
   const Shard& s = shards_[h >> 58];
+  // A shard with nothing live answers at once (sampled mode: most shards, most of the time).
+  // Racing with an insert of this very pointer is impossible: it was inserted before the free.
+  if (__atomic_load_n(&s.live, __ATOMIC_RELAXED) == 0) return false;
   Slots* t = __atomic_load_n(&s.slots, __ATOMIC_ACQUIRE);
-  uint64_t j = fast_range(h, t->capacity);
+  uint64_t j = home_slot(h, t->capacity);
   for (uint64_t n = 0; n < t->capacity; ++n) {
     uint64_t k = __atomic_load_n(&slot(t, j)[0], __ATOMIC_ACQUIRE);
     if (k == kEmpty) return false;

@@ -278,6 +278,9 @@ void AlertSinks::attach(ProcessMemoryAnalyzer& analyzer) {
       analyzer.events().leak_detected.connect([this, pid, command](const Leak& l) {
         post(leak_payload(l, pid, command, base::wall_ms()));
       }));
+  // Alerts raised before we subscribed (create() takes the first sample). Read after
+  // subscribing: one raised in between may arrive twice, but none is missed.
+  for (const Alert& a : analyzer.status().active_alerts) post(alert_payload(a, pid, command));
 }
 
 }  // namespace memlens::monitor

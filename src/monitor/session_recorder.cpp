@@ -68,6 +68,16 @@ std::unique_ptr<SessionRecorder> SessionRecorder::start(ProcessMemoryAnalyzer& a
         },
         false);
   }));
+  // What the analyzer holds from before we subscribed (create() takes the first sample): a
+  // snapshot seen both ways is stored once, as rows are keyed by (session, timestamp).
+  {
+    std::lock_guard lock(rec->mutex_);
+    std::vector<Snapshot> earlier = analyzer.snapshots();
+    rec->queue_.snapshots.insert(rec->queue_.snapshots.begin(), earlier.begin(), earlier.end());
+    std::vector<Alert> alerts = analyzer.alerts();
+    rec->queue_.alerts.insert(rec->queue_.alerts.begin(), alerts.begin(), alerts.end());
+    rec->dirty_ = !rec->queue_.empty();
+  }
   rec->thread_ = std::thread([self] { self->run(); });
   return rec;
 }

@@ -1,7 +1,8 @@
 // GET export?format=json|collapsed|pprof: a download (Content-Disposition: attachment).
 //   json (default): {exportedAt, status, report, snapshots, alerts, thresholds}
 //   collapsed / pprof: live memory by stack, when the analysis library provides the encoders
-//   (src/analysis/profile_export.h); else 501 with a message.
+//   (src/analysis/profile_export.h); else 501 with a message. Without the agent there are no
+//   sites: the collapsed file is empty and the pprof profile has no samples.
 #include <fmt/format.h>
 
 #include "base/clock.h"
@@ -47,6 +48,19 @@ Response export_json(const RouteContext& c, ProcessMemoryAnalyzer& a) {
   return download_response(c.request, body.dump(-1, ' ', false, json::error_handler_t::replace),
                            "application/json", file_stem(status, now) + ".json");
 }
+
+#ifdef MEMLENS_HAVE_PROFILE_EXPORT
+Response export_profile(const RouteContext& c, ServerState& state, const std::string& format) {
+  AnalyzerStatus status = state.analyzer.status();
+  int64_t now = base::wall_ms();
+  std::vector<SymbolizedSite> sites = state.analyzer.sites();
+  if (format == "collapsed")
+    return download_response(c.request, analysis::to_collapsed(sites), "text/plain; charset=utf-8",
+                             file_stem(status, now) + ".collapsed.txt");
+  return download_response(c.request, analysis::to_pprof(sites, now), "application/octet-stream",
+                           file_stem(status, now) + ".pb.gz");
+}
+#endif
 
 }  // namespace
 
