@@ -26,7 +26,7 @@ static void* run(void* arg) {
     slot[k] = malloc(n);
     ((char*)slot[k])[0] = (char)i;
     sum += (uintptr_t)slot[k] & 0xff;
-    if ((i & 63) == 0) {  /* hand one block to the other thread, free what it left us */
+    if ((i & 63) == 0) { /* hand one block to the other thread, free what it left us */
       void* mine = __atomic_exchange_n(&g_mailbox[id], slot[k], __ATOMIC_ACQ_REL);
       slot[k] = NULL;
       free(mine);

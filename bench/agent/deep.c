@@ -12,7 +12,7 @@ __attribute__((noinline)) void* descend_b(int depth, size_t n);
 __attribute__((noinline)) void* descend_a(int depth, size_t n) {
   if (depth == 0) return malloc(n);
   void* p = descend_b(depth - 1, n + 1);
-  g_sink += (uintptr_t)p & 1;  /* not a tail call */
+  g_sink += (uintptr_t)p & 1; /* not a tail call */
   return p;
 }
 

@@ -53,12 +53,13 @@ int main(int argc, char** argv) {
   if (!p) return 1;
   const auto& s = p->stats;
   double n = double(s.live_table_entries);
-  std::printf("live allocations %llu, live table %llu bytes = %.1f B/allocation; all agent memory "
-              "%llu bytes = %.1f B/allocation (sites %llu, nodes %llu)\n",
-              (unsigned long long)s.live_table_entries, (unsigned long long)s.live_table_bytes,
-              double(s.live_table_bytes) / n, (unsigned long long)s.agent_memory_bytes,
-              double(s.agent_memory_bytes) / n, (unsigned long long)s.site_count,
-              (unsigned long long)s.node_count);
+  std::printf(
+      "live allocations %llu, live table %llu bytes = %.1f B/allocation; all agent memory "
+      "%llu bytes = %.1f B/allocation (sites %llu, nodes %llu)\n",
+      (unsigned long long)s.live_table_entries, (unsigned long long)s.live_table_bytes,
+      double(s.live_table_bytes) / n, (unsigned long long)s.agent_memory_bytes,
+      double(s.agent_memory_bytes) / n, (unsigned long long)s.site_count,
+      (unsigned long long)s.node_count);
   if (write(in[1], "x\n", 2) != 2) kill(pid, SIGKILL);
   waitpid(pid, nullptr, 0);
   return 0;

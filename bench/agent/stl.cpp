@@ -21,7 +21,9 @@ int main(int argc, char** argv) {
     }
     std::vector<std::string> keys;
     for (const auto& [k, v] : index) keys.push_back(k + std::to_string(v.size()));
-    std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) { return a.size() < b.size() || (a.size() == b.size() && a < b); });
+    std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
+      return a.size() < b.size() || (a.size() == b.size() && a < b);
+    });
     for (int i = 0; i < 20000; i += 3) index.erase("key-" + std::to_string(i));
     check += keys.size() + index.size() + names.size() + keys.front().size();
   }

@@ -136,7 +136,8 @@ bool serve_one(Session& s) {
       }
       return reply(s.fd, wire::MsgType::kPullReply, h.seq, g_pull.data, g_pull.length);
     }
-    case wire::MsgType::kForceGc: return handle_gc(s, h);
+    case wire::MsgType::kForceGc:
+      return handle_gc(s, h);
     case wire::MsgType::kShutdown:
       reply(s.fd, wire::MsgType::kShutdownReply, h.seq, nullptr, 0);
       __atomic_store_n(&g_state.active, false, __ATOMIC_RELAXED);
@@ -220,7 +221,10 @@ void start_server() {
   pthread_attr_destroy(&attr);
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   if (r != 0) {
-    LineWriter().str("memlens-agent: cannot start the socket thread, error ").num(uint64_t(r)).flush();
+    LineWriter()
+        .str("memlens-agent: cannot start the socket thread, error ")
+        .num(uint64_t(r))
+        .flush();
   } else if (g_state.config.verbose) {
     LineWriter().str("memlens-agent: listening on @").str(g_state.config.socket_name).flush();
   }

@@ -45,9 +45,12 @@ void make_name(char* dst, size_t cap, const char* a, bool with_pid, uint64_t pid
 
 const char* unwinder_name(wire::Unwinder u) {
   switch (u) {
-    case wire::Unwinder::kFramePointer: return "fp";
-    case wire::Unwinder::kLibunwind: return "libunwind";
-    case wire::Unwinder::kLibgcc: return "libgcc";
+    case wire::Unwinder::kFramePointer:
+      return "fp";
+    case wire::Unwinder::kLibunwind:
+      return "libunwind";
+    case wire::Unwinder::kLibgcc:
+      return "libgcc";
   }
   return "?";
 }

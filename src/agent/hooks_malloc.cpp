@@ -17,7 +17,9 @@ namespace agent = memlens::agent;
 namespace {
 
 // Forwarding is possible; false only while dlsym itself is running (use the arena then).
-inline bool ready() { return __builtin_expect(agent::real_ready(), 1) || agent::ensure_started(); }
+inline bool ready() {
+  return __builtin_expect(agent::real_ready(), 1) || agent::ensure_started();
+}
 
 inline void note_alloc(void* p, size_t n) {
   if (p != nullptr && agent::tracking()) agent::record_alloc(p, n, WireBufferType::kMalloc);
@@ -94,7 +96,9 @@ MEMLENS_EXPORT void* calloc(size_t n, size_t size) {
   return p;
 }
 
-MEMLENS_EXPORT void* realloc(void* p, size_t n) { return realloc_common(p, n, 1); }
+MEMLENS_EXPORT void* realloc(void* p, size_t n) {
+  return realloc_common(p, n, 1);
+}
 
 MEMLENS_EXPORT void* reallocarray(void* p, size_t n, size_t size) {
   size_t total = 0;

@@ -31,9 +31,8 @@ int classify(int flags, int fd) {
   if (!shared || fd < 0) return 0;
   struct statfs fs;
   if (syscall(SYS_fstatfs, fd, &fs) != 0) return 0;
-  return fs.f_type == kTmpfsMagic || fs.f_type == kHugetlbfsMagic
-             ? 1 + int(WireBufferType::kShared)
-             : 0;
+  return fs.f_type == kTmpfsMagic || fs.f_type == kHugetlbfsMagic ? 1 + int(WireBufferType::kShared)
+                                                                  : 0;
 }
 
 void* map_common(void* (*real)(void*, size_t, int, int, int, off_t), void* addr, size_t len,
@@ -57,8 +56,8 @@ MEMLENS_EXPORT void* mmap(void* addr, size_t len, int prot, int flags, int fd, o
 }
 
 MEMLENS_EXPORT void* mmap64(void* addr, size_t len, int prot, int flags, int fd, off_t off) {
-  return map_common(g_real.mmap64 != nullptr ? g_real.mmap64 : g_real.mmap, addr, len, prot,
-                    flags, fd, off);
+  return map_common(g_real.mmap64 != nullptr ? g_real.mmap64 : g_real.mmap, addr, len, prot, flags,
+                    fd, off);
 }
 
 MEMLENS_EXPORT int munmap(void* addr, size_t len) {

@@ -92,10 +92,18 @@ inline void do_delete(void* p) {
 }  // namespace
 
 // operator new(size_t), new[](size_t), and their nothrow forms
-MEMLENS_EXPORT void* _Znwm(size_t n) { return plain_new(n, false); }
-MEMLENS_EXPORT void* _Znam(size_t n) { return plain_new(n, true); }
-MEMLENS_EXPORT void* _ZnwmRKSt9nothrow_t(size_t n, const void*) { return nothrow_new(n, false); }
-MEMLENS_EXPORT void* _ZnamRKSt9nothrow_t(size_t n, const void*) { return nothrow_new(n, true); }
+MEMLENS_EXPORT void* _Znwm(size_t n) {
+  return plain_new(n, false);
+}
+MEMLENS_EXPORT void* _Znam(size_t n) {
+  return plain_new(n, true);
+}
+MEMLENS_EXPORT void* _ZnwmRKSt9nothrow_t(size_t n, const void*) {
+  return nothrow_new(n, false);
+}
+MEMLENS_EXPORT void* _ZnamRKSt9nothrow_t(size_t n, const void*) {
+  return nothrow_new(n, true);
+}
 // operator new(size_t, align_val_t) and friends
 MEMLENS_EXPORT void* _ZnwmSt11align_val_t(size_t n, size_t al) {
   return aligned_new(n, al, false, true);
@@ -111,16 +119,36 @@ MEMLENS_EXPORT void* _ZnamSt11align_val_tRKSt9nothrow_t(size_t n, size_t al, con
 }
 
 // operator delete: plain, sized, nothrow, aligned, sized+aligned, aligned+nothrow; and arrays
-MEMLENS_EXPORT void _ZdlPv(void* p) { do_delete(p); }
-MEMLENS_EXPORT void _ZdaPv(void* p) { do_delete(p); }
-MEMLENS_EXPORT void _ZdlPvm(void* p, size_t) { do_delete(p); }
-MEMLENS_EXPORT void _ZdaPvm(void* p, size_t) { do_delete(p); }
-MEMLENS_EXPORT void _ZdlPvRKSt9nothrow_t(void* p, const void*) { do_delete(p); }
-MEMLENS_EXPORT void _ZdaPvRKSt9nothrow_t(void* p, const void*) { do_delete(p); }
-MEMLENS_EXPORT void _ZdlPvSt11align_val_t(void* p, size_t) { do_delete(p); }
-MEMLENS_EXPORT void _ZdaPvSt11align_val_t(void* p, size_t) { do_delete(p); }
-MEMLENS_EXPORT void _ZdlPvmSt11align_val_t(void* p, size_t, size_t) { do_delete(p); }
-MEMLENS_EXPORT void _ZdaPvmSt11align_val_t(void* p, size_t, size_t) { do_delete(p); }
+MEMLENS_EXPORT void _ZdlPv(void* p) {
+  do_delete(p);
+}
+MEMLENS_EXPORT void _ZdaPv(void* p) {
+  do_delete(p);
+}
+MEMLENS_EXPORT void _ZdlPvm(void* p, size_t) {
+  do_delete(p);
+}
+MEMLENS_EXPORT void _ZdaPvm(void* p, size_t) {
+  do_delete(p);
+}
+MEMLENS_EXPORT void _ZdlPvRKSt9nothrow_t(void* p, const void*) {
+  do_delete(p);
+}
+MEMLENS_EXPORT void _ZdaPvRKSt9nothrow_t(void* p, const void*) {
+  do_delete(p);
+}
+MEMLENS_EXPORT void _ZdlPvSt11align_val_t(void* p, size_t) {
+  do_delete(p);
+}
+MEMLENS_EXPORT void _ZdaPvSt11align_val_t(void* p, size_t) {
+  do_delete(p);
+}
+MEMLENS_EXPORT void _ZdlPvmSt11align_val_t(void* p, size_t, size_t) {
+  do_delete(p);
+}
+MEMLENS_EXPORT void _ZdaPvmSt11align_val_t(void* p, size_t, size_t) {
+  do_delete(p);
+}
 MEMLENS_EXPORT void _ZdlPvSt11align_val_tRKSt9nothrow_t(void* p, size_t, const void*) {
   do_delete(p);
 }

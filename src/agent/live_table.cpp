@@ -12,14 +12,20 @@ namespace {
 constexpr uint64_t kEmpty = 0, kTomb = 1;
 constexpr uint64_t kMinCapacity = 64;
 
-inline uint64_t key_ptr_part(uint64_t key) { return key >> 20; }
-inline uint64_t ptr_part(uint64_t ptr) { return ptr >> 4; }
+inline uint64_t key_ptr_part(uint64_t key) {
+  return key >> 20;
+}
+inline uint64_t ptr_part(uint64_t ptr) {
+  return ptr >> 4;
+}
 inline uint64_t fast_range(uint64_t h, uint64_t n) {
   return uint64_t((unsigned __int128)h * n >> 64);
 }
 // The top 6 hash bits pick the shard; the slot comes from the bits below them, or every key of a
 // shard would crowd into 1/64 of its slots.
-inline uint64_t home_slot(uint64_t h, uint64_t capacity) { return fast_range(h << 6, capacity); }
+inline uint64_t home_slot(uint64_t h, uint64_t capacity) {
+  return fast_range(h << 6, capacity);
+}
 }  // namespace
 
 uint64_t LiveTable::hash(uint64_t ptr) {
@@ -28,7 +34,9 @@ uint64_t LiveTable::hash(uint64_t ptr) {
 }
 
 namespace {
-inline uint64_t* slot(LiveTable::Slots* s, uint64_t i) { return &s->words[2 * i]; }
+inline uint64_t* slot(LiveTable::Slots* s, uint64_t i) {
+  return &s->words[2 * i];
+}
 }  // namespace
 
 bool LiveTable::init(uint64_t max_live, bool keep_retired) {
@@ -192,7 +200,9 @@ uint64_t LiveTable::live_entries() const {
   return n;
 }
 
-uint64_t LiveTable::table_bytes() const { return __atomic_load_n(&bytes_, __ATOMIC_RELAXED); }
+uint64_t LiveTable::table_bytes() const {
+  return __atomic_load_n(&bytes_, __ATOMIC_RELAXED);
+}
 
 void LiveTable::lock_all() {
   for (Shard& s : shards_) s.lock.lock();

@@ -66,7 +66,7 @@ class LiveTable {
 
   Shard shards_[kShards];
   uint64_t max_live_per_shard_ = 0;
-  uint64_t bytes_ = 0;       // atomic
+  uint64_t bytes_ = 0;  // atomic
   bool keep_retired_ = false;
 };
 

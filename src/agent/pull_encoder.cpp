@@ -57,7 +57,9 @@ void scan_region(void* ctx, const Region& r) {
   add_age(*static_cast<ScanContext*>(ctx), r.site, r.time_s, r.length);
 }
 
-uint64_t minus_or_zero(uint64_t a, uint64_t b) { return a > b ? a - b : 0; }
+uint64_t minus_or_zero(uint64_t a, uint64_t b) {
+  return a > b ? a - b : 0;
+}
 
 }  // namespace
 
@@ -126,7 +128,8 @@ bool encode_pull(PullBuffer* out, uint32_t* node_cursor) {
     r.allocations = __atomic_load_n(&s->alloc_count, __ATOMIC_RELAXED);
     r.frees = __atomic_load_n(&s->free_count, __ATOMIC_RELAXED);
     r.allocated_bytes = __atomic_load_n(&s->alloc_bytes, __ATOMIC_RELAXED);
-    r.live_bytes = minus_or_zero(r.allocated_bytes, __atomic_load_n(&s->free_bytes, __ATOMIC_RELAXED));
+    r.live_bytes =
+        minus_or_zero(r.allocated_bytes, __atomic_load_n(&s->free_bytes, __ATOMIC_RELAXED));
     r.live_count = minus_or_zero(r.allocations, r.frees);
     r.first_seen_ms = s->first_seen_ms;
     r.last_seen_ms = __atomic_load_n(&s->last_seen_ms, __ATOMIC_RELAXED);

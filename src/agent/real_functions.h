@@ -44,7 +44,9 @@ struct RealFunctions {
 extern RealFunctions g_real;
 extern int g_resolve_state;  // 0: not yet, 1: resolving, 2: done
 
-inline bool real_ready() { return __atomic_load_n(&g_resolve_state, __ATOMIC_ACQUIRE) == 2; }
+inline bool real_ready() {
+  return __atomic_load_n(&g_resolve_state, __ATOMIC_ACQUIRE) == 2;
+}
 // Resolves (once); false while another call on the way is still resolving: use the arena.
 bool resolve_real_functions();
 // Makes sure the C++ entries are present (libstdc++ may have been dlopen'ed after start).

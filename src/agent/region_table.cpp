@@ -20,9 +20,9 @@ uint64_t RegionTable::lower_bound(uint64_t start) const {
 bool RegionTable::insert_at(uint64_t i, const Region& r) {
   if (count_ == capacity_) {
     uint64_t cap = capacity_ == 0 ? 256 : capacity_ * 2;
-    void* p = regions_ == nullptr ? sys_map(cap * sizeof(Region))
-                                  : sys_remap(regions_, capacity_ * sizeof(Region),
-                                              cap * sizeof(Region));
+    void* p = regions_ == nullptr
+                  ? sys_map(cap * sizeof(Region))
+                  : sys_remap(regions_, capacity_ * sizeof(Region), cap * sizeof(Region));
     if (p == nullptr) return false;
     regions_ = static_cast<Region*>(p);
     capacity_ = cap;

@@ -35,7 +35,7 @@ class StackTrie {
 
   TrieNode* nodes_ = nullptr;
   uint32_t count_ = 0, node_capacity_ = 0, max_nodes_ = 0;
-  uint32_t* index_ = nullptr;  // open addressing over node ids keyed by (parent, ip); 0 = empty
+  uint32_t* index_ = nullptr;    // open addressing over node ids keyed by (parent, ip); 0 = empty
   uint32_t index_capacity_ = 0;  // power of two
 };
 

@@ -11,13 +11,15 @@ namespace memlens::agent {
 namespace {
 uint64_t g_mapped = 0;
 
-size_t page_round(size_t n) { return (n + 4095) & ~size_t{4095}; }
+size_t page_round(size_t n) {
+  return (n + 4095) & ~size_t{4095};
+}
 }  // namespace
 
 void* sys_map(size_t bytes) {
   bytes = page_round(bytes);
-  long r = syscall(SYS_mmap, nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                   -1, 0);
+  long r =
+      syscall(SYS_mmap, nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (r < 0 && r > -4096) return nullptr;
   __atomic_add_fetch(&g_mapped, bytes, __ATOMIC_RELAXED);
   return reinterpret_cast<void*>(r);
@@ -39,7 +41,9 @@ void* sys_remap(void* p, size_t old_bytes, size_t new_bytes) {
   return reinterpret_cast<void*>(r);
 }
 
-uint64_t mapped_bytes() { return __atomic_load_n(&g_mapped, __ATOMIC_RELAXED); }
+uint64_t mapped_bytes() {
+  return __atomic_load_n(&g_mapped, __ATOMIC_RELAXED);
+}
 
 int64_t wall_ms_coarse() {
   timespec ts;
@@ -60,7 +64,8 @@ uint64_t mono_ns() {
 }
 
 uint64_t rss_bytes() {
-  int fd = static_cast<int>(syscall(SYS_openat, AT_FDCWD, "/proc/self/statm", O_RDONLY | O_CLOEXEC));
+  int fd =
+      static_cast<int>(syscall(SYS_openat, AT_FDCWD, "/proc/self/statm", O_RDONLY | O_CLOEXEC));
   if (fd < 0) return 0;
   char buf[128];
   long n = syscall(SYS_read, fd, buf, sizeof buf - 1);

@@ -19,10 +19,10 @@ void sys_unmap(void* p, size_t bytes);
 void* sys_remap(void* p, size_t old_bytes, size_t new_bytes);  // may move; nullptr on failure
 uint64_t mapped_bytes();  // every byte the agent holds through sys_map now
 
-int64_t wall_ms_coarse();        // CLOCK_REALTIME_COARSE, ms since the epoch
-int64_t mono_ms_coarse();        // CLOCK_MONOTONIC_COARSE
-uint64_t mono_ns();              // CLOCK_MONOTONIC
-uint64_t rss_bytes();            // resident pages from /proc/self/statm; 0 when unreadable
+int64_t wall_ms_coarse();  // CLOCK_REALTIME_COARSE, ms since the epoch
+int64_t mono_ms_coarse();  // CLOCK_MONOTONIC_COARSE
+uint64_t mono_ns();        // CLOCK_MONOTONIC
+uint64_t rss_bytes();      // resident pages from /proc/self/statm; 0 when unreadable
 
 // One stderr line assembled without allocation (truncated at 256 bytes).
 class LineWriter {

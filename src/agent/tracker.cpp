@@ -95,7 +95,9 @@ uint32_t seconds_since_start() {
   return uint32_t((mono_ms_coarse() - g_state.start_mono_ms) / 1000);
 }
 
-void count_dropped() { __atomic_add_fetch(&g_state.dropped, 1, __ATOMIC_RELAXED); }
+void count_dropped() {
+  __atomic_add_fetch(&g_state.dropped, 1, __ATOMIC_RELAXED);
+}
 
 void deactivate(const char* why) {
   __atomic_store_n(&g_state.active, false, __ATOMIC_RELAXED);
@@ -119,6 +121,7 @@ void record_alloc(void* p, size_t size, wire::WireBufferType type) {
 void record_free(void* p) {
   auto ptr = reinterpret_cast<uint64_t>(p);
   if (g_state.config.sample_bytes != 0 && !g_state.live.contains_maybe(ptr)) return;
+  ReentryGuard guard;  // a signal handler that frees while we hold a shard lock passes through
   LiveEntry e;
   if (g_state.live.remove(ptr, &e)) sub_from_site(e.site, e.size, 1);
 }
@@ -126,12 +129,16 @@ void record_free(void* p) {
 bool take_entry(void* p, LiveEntry* out) {
   auto ptr = reinterpret_cast<uint64_t>(p);
   if (g_state.config.sample_bytes != 0 && !g_state.live.contains_maybe(ptr)) return false;
+  ReentryGuard guard;
   return g_state.live.remove(ptr, out);
 }
 
-void finish_free(const LiveEntry& e) { sub_from_site(e.site, e.size, 1); }
+void finish_free(const LiveEntry& e) {
+  sub_from_site(e.site, e.size, 1);
+}
 
 void put_back(const LiveEntry& e) {
+  ReentryGuard guard;
   if (!g_state.live.insert(e.ptr, e.site, e.size, e.time_s)) {
     sub_from_site(e.site, e.size, 1);  // cannot keep it: account it as gone, not as live
     count_dropped();
@@ -154,14 +161,17 @@ void record_map(void* p, size_t length, wire::WireBufferType type) {
 }
 
 void record_unmap(void* p, size_t length) {
+  ReentryGuard guard;
   g_state.regions.remove_range(reinterpret_cast<uint64_t>(p), length, on_cut, nullptr);
 }
 
 bool take_region(void* p, Region* out) {
+  ReentryGuard guard;
   return g_state.regions.take_exact(reinterpret_cast<uint64_t>(p), out);
 }
 
 void finish_remap(const Region& old, void* p, size_t new_length) {
+  ReentryGuard guard;
   if (p == nullptr) {
     if (!g_state.regions.add(old)) on_cut(nullptr, old.site, old.length, old.counted != 0);
     return;

@@ -14,7 +14,9 @@ int (*g_unw_backtrace)(void**, int) = nullptr;
 
 __thread uint64_t t_stack_hi __attribute__((tls_model("initial-exec"))) = 0;
 
-inline bool in_self(uint64_t ip) { return ip >= g_self_lo && ip < g_self_hi; }
+inline bool in_self(uint64_t ip) {
+  return ip >= g_self_lo && ip < g_self_hi;
+}
 
 int find_self(dl_phdr_info* info, size_t, void* data) {
   auto probe = reinterpret_cast<uint64_t>(data);
@@ -118,7 +120,8 @@ wire::Unwinder unwinder_init(wire::Unwinder wanted) {
       using SetPolicy = int (*)(void*, int);
       auto set_policy = reinterpret_cast<SetPolicy>(dlsym(h, "_ULx86_64_set_caching_policy"));
       auto* space = static_cast<void**>(dlsym(h, "_ULx86_64_local_addr_space"));
-      if (set_policy != nullptr && space != nullptr) set_policy(*space, 2 /* UNW_CACHE_PER_THREAD */);
+      if (set_policy != nullptr && space != nullptr)
+        set_policy(*space, 2 /* UNW_CACHE_PER_THREAD */);
       __atomic_store_n(&g_unw_backtrace, reinterpret_cast<int (*)(void**, int)>(bt),
                        __ATOMIC_RELEASE);
     }
@@ -129,11 +132,13 @@ wire::Unwinder unwinder_init(wire::Unwinder wanted) {
 uint32_t capture_stack(uint64_t* frames, uint32_t max_depth) {
   if (max_depth > kMaxFrames) max_depth = kMaxFrames;
   switch (g_kind) {
-    case wire::Unwinder::kFramePointer: return capture_fp(frames, max_depth);
+    case wire::Unwinder::kFramePointer:
+      return capture_fp(frames, max_depth);
     case wire::Unwinder::kLibunwind:
       if (g_unw_backtrace != nullptr) return capture_libunwind(frames, max_depth);
       return capture_gcc(frames, max_depth);
-    case wire::Unwinder::kLibgcc: return capture_gcc(frames, max_depth);
+    case wire::Unwinder::kLibgcc:
+      return capture_gcc(frames, max_depth);
   }
   return 0;
 }

@@ -176,3 +176,48 @@ base::Result<Report> report_from_store(const std::string& store, const StoreRepo
 }
 
 }  // namespace memlens::cli
+
+namespace memlens::cli {
+
+base::Result<SessionOutputs> start_session_outputs(ProcessMemoryAnalyzer& analyzer,
+                                                   const Config& config,
+                                                   const std::string& webhook,
+                                                   const std::string& on_alert, bool quiet) {
+  SessionOutputs out;
+  out.sinks = std::make_unique<monitor::AlertSinks>();
+  if (!webhook.empty()) {
+    monitor::WebhookOptions w;
+    w.url = webhook;
+    auto sink = monitor::WebhookSink::create(w);
+    if (!sink) return sink.error();
+    out.sinks->add(std::move(*sink));
+  }
+  if (!on_alert.empty()) {
+    monitor::CommandOptions c;
+    c.command = on_alert;
+    out.sinks->add(std::make_unique<monitor::CommandSink>(c));
+  }
+  if (!out.sinks->empty()) out.sinks->attach(analyzer);
+  out.recorder = monitor::SessionRecorder::start(
+      analyzer, monitor::SessionRecorder::options_for(config, [](const std::string& line) {
+        note(line);  // storage notices are one line each and rare: always shown
+      }));
+  if (!quiet) note(fmt::format("recording to {}", out.recorder->status().path));
+  return out;
+}
+
+void SessionOutputs::finish() {
+  if (recorder) recorder->stop();
+  if (sinks) {
+    for (const auto& s : sinks->sinks()) {
+      if (!s->drain(std::chrono::seconds(5)))
+        note(fmt::format("{}: alerts still queued at exit were not sent", s->describe()));
+      monitor::SinkStats st = s->stats();
+      if (st.failed > 0)
+        note(fmt::format("{}: {} of {} alerts failed ({})", s->describe(), st.failed, st.queued,
+                         st.last_error));
+    }
+  }
+}
+
+}  // namespace memlens::cli

@@ -19,7 +19,10 @@
 #include <CLI/CLI.hpp>
 
 #include "base/result.h"
+#include "memlens/analyzer.h"
 #include "memlens/report.h"
+#include "monitor/alert_sinks.h"
+#include "monitor/session_recorder.h"
 
 namespace memlens::cli {
 
@@ -48,5 +51,20 @@ void add_store_report_options(CLI::App& report, StoreReportOptions& o);
 // True when `input` is a directory or a SQLite file (by its header), i.e. a store.
 bool is_store_path(const std::string& input);
 base::Result<Report> report_from_store(const std::string& store, const StoreReportOptions& o);
+
+// The recording side, for run/attach/demo: the session goes to the store under
+// config.storage_directory (--storage) and alerts to --webhook / --on-alert. Start it before
+// analyzer.start() and finish() it after analyzer.stop().
+struct SessionOutputs {
+  std::unique_ptr<monitor::SessionRecorder> recorder;
+  std::unique_ptr<monitor::AlertSinks> sinks;
+  // Final flush of the store (report, end time) and up to 5 s for queued alerts to go out.
+  void finish();
+};
+// Fails (one line, a usage error) only on a malformed --webhook URL.
+base::Result<SessionOutputs> start_session_outputs(ProcessMemoryAnalyzer& analyzer,
+                                                   const Config& config,
+                                                   const std::string& webhook,
+                                                   const std::string& on_alert, bool quiet);
 
 }  // namespace memlens::cli

@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/cmd_sessions.h"
 #include "cli/monitor_options.h"
 
 namespace memlens::cli {
@@ -27,8 +28,9 @@ CLI::App* add_attach_command(CLI::App& app, AttachArgs& args);
 int attach_command(const AttachArgs& args);
 
 struct ReportArgs {
-  std::string input;  // a report JSON file
+  std::string input;  // a report JSON file, or a session store (cmd_sessions.h)
   bool json = false;
+  StoreReportOptions store;  // --session, --from, --to: with a store
 };
 CLI::App* add_report_command(CLI::App& app, ReportArgs& args);
 int report_command(const ReportArgs& args);

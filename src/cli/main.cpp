@@ -26,11 +26,15 @@ int main(int argc, char** argv) {
   ReportArgs report;
   DemoArgs demo;
   WorkloadArgs workload;
+  SessionsArgs sessions;
+  ExportArgs export_args;
   CLI::App* run_cmd = add_run_command(app, run);
   CLI::App* attach_cmd = add_attach_command(app, attach);
   CLI::App* report_cmd = add_report_command(app, report);
   CLI::App* demo_cmd = add_demo_command(app, demo);
   CLI::App* workload_cmd = add_workload_command(app, workload);
+  CLI::App* sessions_cmd = add_sessions_command(app, sessions);
+  CLI::App* export_cmd = add_export_command(app, export_args);
 
   try {
     app.parse(argc, argv);
@@ -50,5 +54,7 @@ int main(int argc, char** argv) {
   if (report_cmd->parsed()) return report_command(report);
   if (demo_cmd->parsed()) return demo_command(demo);
   if (workload_cmd->parsed()) return workload_command(workload);
+  if (sessions_cmd->parsed()) return sessions_command(sessions);
+  if (export_cmd->parsed()) return export_command(export_args);
   return kExitUsage;
 }

@@ -36,6 +36,8 @@ void add_monitor_options(CLI::App& app, MonitorOptions& o) {
                  "agent byte sampling: one sample per N bytes on average; 0 tracks every "
                  "allocation (default: 0)");
   app.add_option("--token", o.token, "bearer token required by the server (needed off loopback)");
+  app.add_option("--webhook", o.webhook, "POST each alert's JSON to URL (http://host:port/path)");
+  app.add_option("--on-alert", o.on_alert, "run CMD (via /bin/sh -c) with each alert's JSON on stdin");
   app.add_flag("-q,--quiet", o.quiet, "no live status line and no start-up notes");
 }
 

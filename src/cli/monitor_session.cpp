@@ -12,6 +12,7 @@
 
 #include "base/clock.h"
 #include "base/duration.h"
+#include "cli/cmd_sessions.h"
 #include "cli/exit_codes.h"
 #include "cli/status_line.h"
 #include "cli/summary_table.h"
@@ -102,6 +103,12 @@ int run_monitor_session(const SessionSpec& spec) {
     return fail(kExitTarget, created.error().message);
   }
   auto& analyzer = **created;
+  // Store and alert sinks subscribe before sampling starts, so they see every sample.
+  auto outputs = start_session_outputs(analyzer, spec.config, o.webhook, o.on_alert, o.quiet);
+  if (!outputs) {
+    if (spec.child) spec.child->terminate(std::chrono::milliseconds(0));
+    return fail(kExitUsage, outputs.error().message);
+  }
   if (auto s = analyzer.start(); !s) return fail(kExitTarget, s.error().message);
 
   if (!o.serve.empty() && !o.quiet)
@@ -145,6 +152,7 @@ int run_monitor_session(const SessionSpec& spec) {
   }
   line.clear();
   analyzer.stop();
+  outputs->finish();
   if (!o.quiet && !ended.empty()) note(ended);
   return finish(spec, analyzer.report(), true);
 }

@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/cmd_sessions.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/monitor_session.h"
@@ -22,10 +23,21 @@ CLI::App* add_report_command(CLI::App& app, ReportArgs& args) {
   CLI::App* sub = app.add_subcommand("report", "Show a saved report (a --report-json file)");
   sub->add_option("input", args.input, "the report JSON file")->required();
   sub->add_flag("--json", args.json, "print the report as JSON instead of the summary table");
+  add_store_report_options(*sub, args.store);
   return sub;
 }
 
 int report_command(const ReportArgs& args) {
+  if (is_store_path(args.input)) {  // a storage directory or memlens.db: re-analyse a session
+    auto report = report_from_store(args.input, args.store);
+    if (!report) return fail(kExitUsage, report.error().message);
+    if (args.json) {
+      std::printf("%s\n", to_json(*report).dump(2).c_str());
+    } else {
+      std::fputs(render_summary(*report).c_str(), stdout);
+    }
+    return kExitOk;
+  }
   struct stat st{};
   if (::stat(args.input.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
     return fail(kExitUsage, fmt::format("'{}' is a directory: reading a session store needs the "

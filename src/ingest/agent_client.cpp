@@ -20,9 +20,12 @@ using std::chrono::milliseconds;
 
 std::string unwinder_name(uint32_t u) {
   switch (static_cast<wire::Unwinder>(u)) {
-    case wire::Unwinder::kFramePointer: return "fp";
-    case wire::Unwinder::kLibunwind: return "libunwind";
-    case wire::Unwinder::kLibgcc: return "libgcc";
+    case wire::Unwinder::kFramePointer:
+      return "fp";
+    case wire::Unwinder::kLibunwind:
+      return "libunwind";
+    case wire::Unwinder::kLibgcc:
+      return "libgcc";
   }
   return "unknown";
 }
@@ -117,8 +120,8 @@ base::Status AgentClient::open_and_greet(milliseconds timeout) {
     return base::Error{"agent speaks protocol version " + std::to_string(r.agent_version) +
                        ", monitor " + std::to_string(wire::kVersion)};
   }
-  info_ = AgentInfo{static_cast<pid_t>(r.pid), r.sample_bytes, r.flags, r.max_depth,
-                    r.start_wall_ms, unwinder_name(r.unwinder)};
+  info_ = AgentInfo{static_cast<pid_t>(r.pid), r.sample_bytes,           r.flags, r.max_depth,
+                    r.start_wall_ms,           unwinder_name(r.unwinder)};
   return {};
 }
 
@@ -260,8 +263,7 @@ base::Result<GcReply> AgentClient::force_gc() {
 }
 
 base::Status AgentClient::shutdown() {
-  auto body =
-      exchange(uint16_t(wire::MsgType::kShutdown), uint16_t(wire::MsgType::kShutdownReply));
+  auto body = exchange(uint16_t(wire::MsgType::kShutdown), uint16_t(wire::MsgType::kShutdownReply));
   fd_.reset();
   if (!body) return body.error();
   return {};

@@ -28,9 +28,9 @@
 namespace memlens::ingest {
 
 struct AgentStats {
-  uint64_t live_bytes = 0;        // exact sum of tracked live sizes (the estimate when sampling)
+  uint64_t live_bytes = 0;  // exact sum of tracked live sizes (the estimate when sampling)
   uint64_t live_allocations = 0;
-  uint64_t heap_total = 0;        // mallinfo2() in the target: arena + hblkhd
+  uint64_t heap_total = 0;  // mallinfo2() in the target: arena + hblkhd
   uint64_t total_allocations = 0;
   uint64_t total_frees = 0;
   uint64_t dropped_events = 0;

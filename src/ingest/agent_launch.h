@@ -16,10 +16,10 @@
 namespace memlens::ingest {
 
 struct AgentOptions {
-  std::string library;        // path of libmemlens-agent.so (find_agent_library())
-  uint64_t sample_bytes = 0;  // MEMLENS_SAMPLE_BYTES; 0 = every allocation
-  bool follow_fork = false;   // MEMLENS_FOLLOW_FORK
-  bool verbose = false;       // MEMLENS_AGENT_VERBOSE
+  std::string library;                // path of libmemlens-agent.so (find_agent_library())
+  uint64_t sample_bytes = 0;          // MEMLENS_SAMPLE_BYTES; 0 = every allocation
+  bool follow_fork = false;           // MEMLENS_FOLLOW_FORK
+  bool verbose = false;               // MEMLENS_AGENT_VERBOSE
   std::optional<uint32_t> max_sites;  // MEMLENS_MAX_SITES
   std::optional<uint32_t> max_depth;  // MEMLENS_MAX_DEPTH
   std::string unwinder;               // MEMLENS_UNWINDER ("" = the agent's default)

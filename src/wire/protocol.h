@@ -122,7 +122,7 @@ static_assert(sizeof(NodeRecord) == 16);
 
 struct SiteRecord {
   uint32_t site_id;
-  uint32_t leaf_node;  // 0: empty stack
+  uint32_t leaf_node;   // 0: empty stack
   uint8_t buffer_type;  // WireBufferType
   uint8_t pad[7];
   uint64_t live_bytes, live_count;

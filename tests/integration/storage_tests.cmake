@@ -8,3 +8,11 @@ memlens_unit_test(storage_crash_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/storage_c
 target_compile_definitions(storage_crash_test PRIVATE
   STORAGE_CRASH_WRITER="$<TARGET_FILE:storage_crash_writer>")
 add_dependencies(storage_crash_test storage_crash_writer)
+
+# The store through the `memlens` binary (run --storage, sessions, report STORE, export).
+memlens_unit_test(storage_cli_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/storage_cli_test.cpp
+                  LIBS memlens_storage memlens_model memlens_base)
+target_include_directories(storage_cli_test PRIVATE ${CMAKE_SOURCE_DIR})
+if(TARGET memlens)
+  add_dependencies(storage_cli_test memlens target_linear_heap)
+endif()

@@ -12,17 +12,27 @@ extern "C" {
 
 static void* g_p[8][3];
 
-__attribute__((noinline)) void cxx_new(int i) { g_p[0][i] = ::operator new(100); }
-__attribute__((noinline)) void cxx_new_array(int i) { g_p[1][i] = ::operator new[](200); }
-__attribute__((noinline)) void cxx_new_nothrow(int i) { g_p[2][i] = ::operator new(300, std::nothrow); }
+__attribute__((noinline)) void cxx_new(int i) {
+  g_p[0][i] = ::operator new(100);
+}
+__attribute__((noinline)) void cxx_new_array(int i) {
+  g_p[1][i] = ::operator new[](200);
+}
+__attribute__((noinline)) void cxx_new_nothrow(int i) {
+  g_p[2][i] = ::operator new(300, std::nothrow);
+}
 __attribute__((noinline)) void cxx_new_aligned(int i) {
   g_p[3][i] = ::operator new(400, std::align_val_t(64));
 }
 __attribute__((noinline)) void cxx_new_array_aligned_nothrow(int i) {
   g_p[4][i] = ::operator new[](500, std::align_val_t(128), std::nothrow);
 }
-__attribute__((noinline)) void cxx_malloc(int i) { g_p[5][i] = std::malloc(600); }
-__attribute__((noinline)) void cxx_after_throw(int i) { g_p[6][i] = ::operator new(700); }
+__attribute__((noinline)) void cxx_malloc(int i) {
+  g_p[5][i] = std::malloc(600);
+}
+__attribute__((noinline)) void cxx_after_throw(int i) {
+  g_p[6][i] = ::operator new(700);
+}
 
 int main() {
   SCENARIO_SYM(cxx_new);

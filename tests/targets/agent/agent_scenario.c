@@ -3,8 +3,8 @@
  *              everything (mmaps in pieces)                              stages: ready, ready
  *   fork       allocates, forks; the child allocates and reports its pid      stage: ready
  *   exec       allocates, then on the test's word execs itself as exec2        stages: ready, ready
- *   dlopen     leaks through a test-built library (argv[2]), then dlcloses it   stages: ready, ready
- *   thread-exit  a thread calls exit(7) while the main thread allocates   (exit status 7)
+ *   dlopen     leaks through a test-built library (argv[2]), then dlcloses it   stages: ready,
+ * ready thread-exit  a thread calls exit(7) while the main thread allocates   (exit status 7)
  *   signals    a thread sends 20000 SIGUSR1 to the allocating main thread   (exit status 0)
  *   atexit     allocations and frees in exit handlers and before main       (exit status 0)  */
 #define _GNU_SOURCE
@@ -21,18 +21,36 @@
 #define N 3
 static void* g_ptr[16][N];
 
-__attribute__((noinline)) void site_malloc(int i) { g_ptr[0][i] = malloc(1000); }
-__attribute__((noinline)) void site_calloc(int i) { g_ptr[1][i] = calloc(10, 100); }
-__attribute__((noinline)) void* site_realloc_seed(void) { return malloc(10); }
-__attribute__((noinline)) void site_realloc(int i) { g_ptr[2][i] = realloc(site_realloc_seed(), 3000); }
-__attribute__((noinline)) void site_reallocarray(int i) { g_ptr[3][i] = reallocarray(NULL, 30, 100); }
+__attribute__((noinline)) void site_malloc(int i) {
+  g_ptr[0][i] = malloc(1000);
+}
+__attribute__((noinline)) void site_calloc(int i) {
+  g_ptr[1][i] = calloc(10, 100);
+}
+__attribute__((noinline)) void* site_realloc_seed(void) {
+  return malloc(10);
+}
+__attribute__((noinline)) void site_realloc(int i) {
+  g_ptr[2][i] = realloc(site_realloc_seed(), 3000);
+}
+__attribute__((noinline)) void site_reallocarray(int i) {
+  g_ptr[3][i] = reallocarray(NULL, 30, 100);
+}
 __attribute__((noinline)) void site_posix_memalign(int i) {
   if (posix_memalign(&g_ptr[4][i], 64, 4000) != 0) abort();
 }
-__attribute__((noinline)) void site_aligned_alloc(int i) { g_ptr[5][i] = aligned_alloc(64, 4096); }
-__attribute__((noinline)) void site_memalign(int i) { g_ptr[6][i] = memalign(128, 5000); }
-__attribute__((noinline)) void site_valloc(int i) { g_ptr[7][i] = valloc(6000); }
-__attribute__((noinline)) void site_pvalloc(int i) { g_ptr[8][i] = pvalloc(7000); }
+__attribute__((noinline)) void site_aligned_alloc(int i) {
+  g_ptr[5][i] = aligned_alloc(64, 4096);
+}
+__attribute__((noinline)) void site_memalign(int i) {
+  g_ptr[6][i] = memalign(128, 5000);
+}
+__attribute__((noinline)) void site_valloc(int i) {
+  g_ptr[7][i] = valloc(6000);
+}
+__attribute__((noinline)) void site_pvalloc(int i) {
+  g_ptr[8][i] = pvalloc(7000);
+}
 __attribute__((noinline)) void site_mmap(int i) {
   g_ptr[9][i] = mmap(NULL, 5 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 }
@@ -77,7 +95,7 @@ static void exact(void) {
   for (int i = 0; i < N; ++i) {
     for (int k = 0; k <= 8; ++k) free(g_ptr[k][i]);
     free(g_ptr[13][i]);
-    char* m = g_ptr[9][i];  /* in pieces: the middle page, then both sides */
+    char* m = g_ptr[9][i]; /* in pieces: the middle page, then both sides */
     munmap(m + 2 * 4096, 4096);
     munmap(m, 2 * 4096);
     munmap(m + 3 * 4096, 2 * 4096);
@@ -88,8 +106,12 @@ static void exact(void) {
   scenario_ready();
 }
 
-__attribute__((noinline)) void* parent_alloc(void) { return malloc(1000); }
-__attribute__((noinline)) void* child_alloc(void) { return malloc(5000); }
+__attribute__((noinline)) void* parent_alloc(void) {
+  return malloc(1000);
+}
+__attribute__((noinline)) void* child_alloc(void) {
+  return malloc(5000);
+}
 
 static void forking(void) {
   void* keep = parent_alloc();
@@ -107,7 +129,7 @@ static void forking(void) {
     _exit(0);
   }
   char c;
-  if (read(to_parent[0], &c, 1) != 1) abort();  /* the child's line comes before "ready" */
+  if (read(to_parent[0], &c, 1) != 1) abort(); /* the child's line comes before "ready" */
   scenario_ready();
   if (write(to_child[1], "x", 1) != 1) abort();
   int status = 0;
@@ -116,8 +138,12 @@ static void forking(void) {
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) exit(4);
 }
 
-__attribute__((noinline)) void* before_exec(void) { return malloc(1111); }
-__attribute__((noinline)) void* after_exec(void) { return malloc(2222); }
+__attribute__((noinline)) void* before_exec(void) {
+  return malloc(1111);
+}
+__attribute__((noinline)) void* after_exec(void) {
+  return malloc(2222);
+}
 
 static void exec_self(char** argv) {
   before_exec();
@@ -135,7 +161,9 @@ static void exec2(void) {
 __attribute__((noinline)) void call_leaky(void* (*make)(size_t)) {
   for (int i = 0; i < 10; ++i) make(1000);
 }
-__attribute__((noinline)) void* after_dlclose(void) { return malloc(500); }
+__attribute__((noinline)) void* after_dlclose(void) {
+  return malloc(500);
+}
 
 static void with_dlopen(const char* lib) {
   void* h = dlopen(lib, RTLD_NOW);
@@ -165,7 +193,10 @@ static void thread_exit(void) {
 }
 
 static volatile sig_atomic_t g_signals;
-static void on_usr1(int sig) { (void)sig; ++g_signals; }
+static void on_usr1(int sig) {
+  (void)sig;
+  ++g_signals;
+}
 static void* signaller(void* arg) {
   pthread_t target = *(pthread_t*)arg;
   for (int i = 0; i < 20000; ++i) pthread_kill(target, SIGUSR1);
@@ -184,7 +215,9 @@ static void signals(void) {
 }
 
 static void* g_early;
-__attribute__((constructor)) static void before_main(void) { g_early = malloc(321); }
+__attribute__((constructor)) static void before_main(void) {
+  g_early = malloc(321);
+}
 static void in_exit_handler(void) {
   for (int i = 0; i < 100; ++i) free(malloc(77));
   free(g_early);
@@ -237,14 +270,23 @@ static void print_all_syms(void) {
 int main(int argc, char** argv) {
   const char* mode = argc > 1 ? argv[1] : "exact";
   print_all_syms();
-  if (strcmp(mode, "exact") == 0) exact();
-  else if (strcmp(mode, "fork") == 0) forking();
-  else if (strcmp(mode, "exec") == 0) exec_self(argv);
-  else if (strcmp(mode, "exec2") == 0) exec2();
-  else if (strcmp(mode, "dlopen") == 0 && argc > 2) with_dlopen(argv[2]);
-  else if (strcmp(mode, "thread-exit") == 0) thread_exit();
-  else if (strcmp(mode, "signals") == 0) signals();
-  else if (strcmp(mode, "atexit") == 0) atexit(in_exit_handler);
-  else return 2;
+  if (strcmp(mode, "exact") == 0)
+    exact();
+  else if (strcmp(mode, "fork") == 0)
+    forking();
+  else if (strcmp(mode, "exec") == 0)
+    exec_self(argv);
+  else if (strcmp(mode, "exec2") == 0)
+    exec2();
+  else if (strcmp(mode, "dlopen") == 0 && argc > 2)
+    with_dlopen(argv[2]);
+  else if (strcmp(mode, "thread-exit") == 0)
+    thread_exit();
+  else if (strcmp(mode, "signals") == 0)
+    signals();
+  else if (strcmp(mode, "atexit") == 0)
+    atexit(in_exit_handler);
+  else
+    return 2;
   return 0;
 }

@@ -15,11 +15,17 @@ static size_t g_ring_size[RING];
 static unsigned g_ring_head, g_ring_tail;
 static pthread_mutex_t g_ring_lock = PTHREAD_MUTEX_INITIALIZER;
 static long g_ops = 100000;
-static unsigned long long g_live[THREADS];  /* bytes held by each thread's slots at the end */
+static unsigned long long g_live[THREADS]; /* bytes held by each thread's slots at the end */
 
-__attribute__((noinline)) void* worker_malloc(size_t n) { return malloc(n); }
-__attribute__((noinline)) void* worker_calloc(size_t n) { return calloc(1, n); }
-__attribute__((noinline)) void* worker_realloc(void* p, size_t n) { return realloc(p, n); }
+__attribute__((noinline)) void* worker_malloc(size_t n) {
+  return malloc(n);
+}
+__attribute__((noinline)) void* worker_calloc(size_t n) {
+  return calloc(1, n);
+}
+__attribute__((noinline)) void* worker_realloc(void* p, size_t n) {
+  return realloc(p, n);
+}
 __attribute__((noinline)) void* worker_memalign(size_t n) {
   void* p = NULL;
   return posix_memalign(&p, 64, n) == 0 ? p : NULL;
@@ -42,17 +48,32 @@ static void* worker(void* arg) {
     unsigned i = (unsigned)(r % SLOTS);
     size_t n = 1 + (size_t)((r >> 16) % 2048);
     switch ((r >> 40) % 6) {
-      case 0: case 1:
-        if (slot[i] == NULL) { slot[i] = worker_malloc(n); size[i] = n; }
+      case 0:
+      case 1:
+        if (slot[i] == NULL) {
+          slot[i] = worker_malloc(n);
+          size[i] = n;
+        }
         break;
       case 2:
-        if (slot[i] == NULL) { slot[i] = worker_calloc(n); size[i] = n; }
-        else { void* q = worker_realloc(slot[i], n); if (q) { slot[i] = q; size[i] = n; } }
+        if (slot[i] == NULL) {
+          slot[i] = worker_calloc(n);
+          size[i] = n;
+        } else {
+          void* q = worker_realloc(slot[i], n);
+          if (q) {
+            slot[i] = q;
+            size[i] = n;
+          }
+        }
         break;
       case 3:
-        if (slot[i] == NULL) { slot[i] = worker_memalign(n); size[i] = n; }
+        if (slot[i] == NULL) {
+          slot[i] = worker_memalign(n);
+          size[i] = n;
+        }
         break;
-      case 4:  /* hand it to another thread, which frees it */
+      case 4: /* hand it to another thread, which frees it */
         if (slot[i] != NULL) {
           pthread_mutex_lock(&g_ring_lock);
           if (g_ring_head - g_ring_tail < RING) {
@@ -75,8 +96,12 @@ static void* worker(void* arg) {
         }
         pthread_mutex_unlock(&g_ring_lock);
         (void)pn;
-        if (p != NULL) free(p);
-        else if (slot[i] != NULL) { free(slot[i]); slot[i] = NULL; }
+        if (p != NULL)
+          free(p);
+        else if (slot[i] != NULL) {
+          free(slot[i]);
+          slot[i] = NULL;
+        }
       }
     }
   }

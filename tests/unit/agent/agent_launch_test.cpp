@@ -26,7 +26,9 @@ TEST(AgentLaunch, PrependsToExistingPreloadAndSetsKnobs) {
   o.max_depth = 32;
   auto env = ingest::agent_environment(o);
   unsetenv("LD_PRELOAD");
-  auto has = [&](const std::string& kv) { return std::find(env.begin(), env.end(), kv) != env.end(); };
+  auto has = [&](const std::string& kv) {
+    return std::find(env.begin(), env.end(), kv) != env.end();
+  };
   EXPECT_TRUE(has("LD_PRELOAD=/x/libmemlens-agent.so:/lib/other.so"));
   EXPECT_TRUE(has("MEMLENS_SAMPLE_BYTES=524288"));
   EXPECT_TRUE(has("MEMLENS_FOLLOW_FORK=1"));

@@ -42,8 +42,8 @@ TEST(AgentLifecycle, ForkChildIsNotTrackedByDefault) {
 }
 
 TEST(AgentLifecycle, ForkChildTrackedWithFollowFork) {
-  TargetProcess t =
-      TargetProcess::start({target_path("agent_scenario"), "fork"}, agent_env({"MEMLENS_FOLLOW_FORK=1"}));
+  TargetProcess t = TargetProcess::start({target_path("agent_scenario"), "fork"},
+                                         agent_env({"MEMLENS_FOLLOW_FORK=1"}));
   ASSERT_TRUE(t.wait_ready());
   pid_t child = child_pid(t);
   ASSERT_GT(child, 0);
@@ -110,7 +110,8 @@ TEST(AgentLifecycle, LeakInADlopenedLibraryShowsTheCaller) {
 }
 
 TEST(AgentLifecycle, ExitFromAThreadWhileAllocating) {
-  TargetProcess t = TargetProcess::start({target_path("agent_scenario"), "thread-exit"}, agent_env());
+  TargetProcess t =
+      TargetProcess::start({target_path("agent_scenario"), "thread-exit"}, agent_env());
   EXPECT_EQ(t.wait_exit(), 7);
 }
 

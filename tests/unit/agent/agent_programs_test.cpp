@@ -62,7 +62,8 @@ TEST(AgentPrograms, Sqlite3SameOutput) {
 TEST(AgentPrograms, Python3SameOutput) {
   expect_same_output(
       "python3 -c \"import json,collections;d={str(i):[i]*5 for i in range(20000)};"
-      "print(len(json.dumps(d)), sum(collections.Counter(str(i%97) for i in range(50000)).values()))\"");
+      "print(len(json.dumps(d)), sum(collections.Counter(str(i%97) for i in "
+      "range(50000)).values()))\"");
 }
 
 TEST(AgentPrograms, SortSameOutput) {

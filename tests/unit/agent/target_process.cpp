@@ -16,7 +16,9 @@ extern char** environ;
 
 namespace memlens::agent_test {
 
-std::string agent_library() { return std::string(MEMLENS_BINARY_DIR) + "/src/agent/libmemlens-agent.so"; }
+std::string agent_library() {
+  return std::string(MEMLENS_BINARY_DIR) + "/src/agent/libmemlens-agent.so";
+}
 
 std::string target_path(const std::string& name) {
   return std::string(MEMLENS_BINARY_DIR) + "/tests/targets/agent/" + name;
@@ -28,7 +30,8 @@ std::vector<std::string> agent_env(const std::vector<std::string>& extra) {
   std::vector<std::string> env;
   for (const auto& kv : ingest::agent_environment(o)) {  // `extra` overrides same-named entries
     bool overridden = false;
-    for (const auto& x : extra) overridden |= x.substr(0, x.find('=')) == kv.substr(0, kv.find('='));
+    for (const auto& x : extra)
+      overridden |= x.substr(0, x.find('=')) == kv.substr(0, kv.find('='));
     if (!overridden) env.push_back(kv);
   }
   env.insert(env.end(), extra.begin(), extra.end());

@@ -33,7 +33,7 @@ class TargetProcess {
   // Reads lines until "ready"; false on EOF or after `timeout`. Lines other than sym/expect
   // are kept in other_lines().
   bool wait_ready(std::chrono::seconds timeout = std::chrono::seconds(120));
-  void advance();  // one line to the program's stdin
+  void advance();   // one line to the program's stdin
   int wait_exit();  // exit status, or 128 + signal
   const std::map<std::string, uint64_t>& syms() const { return syms_; }
   const std::map<std::string, uint64_t>& expects() const { return expects_; }
