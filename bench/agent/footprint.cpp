@@ -49,8 +49,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", c.error().message.c_str());
     return 1;
   }
+  auto t0 = std::chrono::steady_clock::now();
   auto p = c->pull();
+  auto pull_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0);
   if (!p) return 1;
+  auto t1 = std::chrono::steady_clock::now();
+  auto again = c->pull();  // no new nodes: the steady-state cost of one pull
+  auto again_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1);
+  if (!again) return 1;
   const auto& s = p->stats;
   double n = double(s.live_table_entries);
   std::printf(
@@ -60,6 +66,8 @@ int main(int argc, char** argv) {
       double(s.live_table_bytes) / n, (unsigned long long)s.agent_memory_bytes,
       double(s.agent_memory_bytes) / n, (unsigned long long)s.site_count,
       (unsigned long long)s.node_count);
+  std::printf("pull with %llu live allocations: first %.1f ms, next %.1f ms (age scan included)\n",
+              (unsigned long long)s.live_table_entries, pull_ms.count(), again_ms.count());
   if (write(in[1], "x\n", 2) != 2) kill(pid, SIGKILL);
   waitpid(pid, nullptr, 0);
   return 0;

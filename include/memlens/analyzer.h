@@ -32,6 +32,7 @@ struct Target {
   pid_t pid = 0;
   std::string command;     // for the report's summary; read from /proc/PID/cmdline when empty
   bool use_agent = true;   // connect to the agent in the target if one is listening
+  int agent_timeout_ms = 2000;  // how long to wait for the agent's socket (a target just launched)
   static Target self();
   static Target process(pid_t pid) { return Target{pid, {}, true}; }
 };
@@ -51,6 +52,7 @@ struct AnalyzerStatus {
   std::string command;
   bool target_alive = true;
   bool agent_connected = false;
+  std::string agent_note;  // why there is no agent, or which one is connected
   size_t snapshot_count = 0;
   int64_t started_at = 0;
   std::optional<Snapshot> latest;

@@ -82,6 +82,7 @@ struct Session {
 
 PullBuffer g_pull;
 bool g_stop = false;
+int g_listener_fd = -1, g_client_fd = -1;  // for close_inherited_server_fds()
 
 bool handle_hello(Session& s, const wire::FrameHeader& h, const uint8_t* body) {
   wire::HelloRequest req{};
@@ -168,6 +169,7 @@ int open_listener() {
 void* server_main(void*) {
   ++t_reentry_depth;  // everything this thread allocates is the agent's, never recorded
   int listener = open_listener();
+  __atomic_store_n(&g_listener_fd, listener, __ATOMIC_RELEASE);
   if (listener < 0) {
     LineWriter()
         .str("memlens-agent: cannot listen on @")
@@ -189,24 +191,37 @@ void* server_main(void*) {
         if (!peer_allowed(c)) {
           close(c);
         } else {  // the newest client wins: a monitor that reconnects replaces a stale one
+          __atomic_store_n(&g_client_fd, -1, __ATOMIC_RELEASE);  // cleared before any close
           if (s.fd >= 0) close(s.fd);
           s = Session{};
           s.fd = c;
+          __atomic_store_n(&g_client_fd, c, __ATOMIC_RELEASE);
         }
       }
       continue;
     }
     if (s.fd >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0 && !serve_one(s)) {
+      __atomic_store_n(&g_client_fd, -1, __ATOMIC_RELEASE);
       close(s.fd);
       s.fd = -1;
     }
   }
+  __atomic_store_n(&g_client_fd, -1, __ATOMIC_RELEASE);
+  __atomic_store_n(&g_listener_fd, -1, __ATOMIC_RELEASE);
   if (s.fd >= 0) close(s.fd);
   close(listener);
   return nullptr;
 }
 
 }  // namespace
+
+void close_inherited_server_fds() {
+  int l = __atomic_exchange_n(&g_listener_fd, -1, __ATOMIC_ACQ_REL);
+  int c = __atomic_exchange_n(&g_client_fd, -1, __ATOMIC_ACQ_REL);
+  if (l >= 0) close(l);
+  if (c >= 0) close(c);
+  g_pull = PullBuffer{};  // the parent's reply buffer stays mapped; the child maps its own
+}
 
 void start_server() {
   sigset_t all, old;

@@ -12,5 +12,8 @@
 namespace memlens::agent {
 
 void start_server();
+// In a fork child: closes the parent's listening and client sockets, which the child inherited
+// (the parent's socket name must not outlive the parent in an untracked child).
+void close_inherited_server_fds();
 
 }  // namespace memlens::agent

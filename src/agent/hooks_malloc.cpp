@@ -22,7 +22,9 @@ inline bool ready() {
 }
 
 inline void note_alloc(void* p, size_t n) {
-  if (p != nullptr && agent::tracking()) agent::record_alloc(p, n, WireBufferType::kMalloc);
+  if (p != nullptr && agent::tracking() && !agent::skip_unsampled(n)) {
+    agent::record_alloc(p, n, WireBufferType::kMalloc);
+  }
 }
 
 // realloc and reallocarray (whose overflow check the caller made). Both forward to the real
@@ -81,7 +83,7 @@ MEMLENS_EXPORT void* malloc(size_t n) {
 
 MEMLENS_EXPORT void free(void* p) {
   if (p == nullptr || agent::is_bootstrap(p)) return;
-  if (agent::tracking()) agent::record_free(p);
+  if (agent::tracking() && !agent::surely_untracked(p)) agent::record_free(p);
   g_real.free(p);
 }
 

@@ -85,7 +85,7 @@ void* aligned_new(size_t n, size_t align, bool array, bool may_throw) {
 inline void do_delete(void* p) {
   if (p == nullptr) return;
   if (agent::is_bootstrap(p)) return;
-  if (agent::tracking()) agent::record_free(p);
+  if (agent::tracking() && !agent::surely_untracked(p)) agent::record_free(p);
   g_real.free(p);
 }
 

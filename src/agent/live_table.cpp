@@ -28,11 +28,6 @@ inline uint64_t home_slot(uint64_t h, uint64_t capacity) {
 }
 }  // namespace
 
-uint64_t LiveTable::hash(uint64_t ptr) {
-  uint64_t h = (ptr >> 4) * 0x9E3779B97F4A7C15ull;
-  return h ^ (h >> 29);
-}
-
 namespace {
 inline uint64_t* slot(LiveTable::Slots* s, uint64_t i) {
   return &s->words[2 * i];

@@ -43,6 +43,10 @@ class LiveTable {
   [[nodiscard]] bool insert(uint64_t ptr, uint32_t site, uint64_t size, uint32_t time_s);
   [[nodiscard]] bool remove(uint64_t ptr, LiveEntry* out);
   bool contains_maybe(uint64_t ptr) const;
+  // Inline first step of contains_maybe: the pointer's shard holds nothing live.
+  bool shard_empty(uint64_t ptr) const {
+    return __atomic_load_n(&shards_[hash(ptr) >> 58].live, __ATOMIC_RELAXED) == 0;
+  }
   // Calls fn(ctx, entry) for each live entry, one shard locked at a time.
   void visit(void (*fn)(void*, const LiveEntry&), void* ctx);
   uint64_t live_entries() const;
@@ -61,7 +65,10 @@ class LiveTable {
     uint64_t tombs = 0;
   };
   [[nodiscard]] bool rebuild(Shard& s, uint64_t min_live);
-  static uint64_t hash(uint64_t ptr);
+  static uint64_t hash(uint64_t ptr) {
+    uint64_t h = (ptr >> 4) * 0x9E3779B97F4A7C15ull;
+    return h ^ (h >> 29);
+  }
   static void shift_back(Slots* t, uint64_t hole);
 
   Shard shards_[kShards];

@@ -9,12 +9,11 @@ namespace memlens::agent {
 
 RealFunctions g_real;
 int g_resolve_state = 0;
-
-namespace {
 // dlsym's own allocations at start-up are small (an error string buffer at most); 256 KiB is
 // ample and costs nothing until touched.
-constexpr size_t kArenaBytes = 256 * 1024;
-alignas(64) unsigned char g_arena[kArenaBytes];
+alignas(64) unsigned char g_bootstrap_arena[kBootstrapArenaBytes];
+
+namespace {
 size_t g_arena_used = 0;  // atomic
 
 template <typename F>
@@ -28,18 +27,13 @@ void* bootstrap_alloc(size_t n, size_t align) {
   for (;;) {
     size_t used = __atomic_load_n(&g_arena_used, __ATOMIC_RELAXED);
     size_t start = (used + 16 + align - 1) & ~(align - 1);  // 16 header bytes hold the size
-    if (start + n > kArenaBytes || start + n < start) return nullptr;
+    if (start + n > kBootstrapArenaBytes || start + n < start) return nullptr;
     if (__atomic_compare_exchange_n(&g_arena_used, &used, start + n, false, __ATOMIC_RELAXED,
                                     __ATOMIC_RELAXED)) {
-      memcpy(g_arena + start - sizeof(size_t), &n, sizeof n);
-      return g_arena + start;
+      memcpy(g_bootstrap_arena + start - sizeof(size_t), &n, sizeof n);
+      return g_bootstrap_arena + start;
     }
   }
-}
-
-bool is_bootstrap(const void* p) {
-  auto* c = static_cast<const unsigned char*>(p);
-  return c >= g_arena && c < g_arena + kArenaBytes;
 }
 
 size_t bootstrap_size(const void* p) {

@@ -52,8 +52,14 @@ bool resolve_real_functions();
 // Makes sure the C++ entries are present (libstdc++ may have been dlopen'ed after start).
 void resolve_cxx_functions();
 
+constexpr size_t kBootstrapArenaBytes = 256 * 1024;
+extern unsigned char g_bootstrap_arena[kBootstrapArenaBytes];
+
 void* bootstrap_alloc(size_t n, size_t align);  // nullptr when the arena is exhausted
-bool is_bootstrap(const void* p);
+inline bool is_bootstrap(const void* p) {
+  auto* c = static_cast<const unsigned char*>(p);
+  return c >= g_bootstrap_arena && c < g_bootstrap_arena + kBootstrapArenaBytes;
+}
 size_t bootstrap_size(const void* p);
 
 }  // namespace memlens::agent

@@ -2,6 +2,7 @@
 
 namespace memlens::agent {
 namespace {
+
 uint64_t stack_hash(const uint64_t* frames, uint32_t depth, uint8_t type) {
   uint64_t h = 0xcbf29ce484222325ull ^ type;
   for (uint32_t i = 0; i < depth; ++i) {

@@ -9,8 +9,9 @@ namespace memlens::agent {
 
 constinit AgentState g_state;
 
-namespace {
 __thread int64_t t_bytes_left __attribute__((tls_model("initial-exec"))) = 0;
+
+namespace {
 __thread uint64_t t_rng __attribute__((tls_model("initial-exec"))) = 0;
 
 double uniform01() {

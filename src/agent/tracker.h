@@ -45,6 +45,23 @@ inline bool tracking() {
   return __atomic_load_n(&g_state.active, __ATOMIC_RELAXED) && !ReentryGuard::active();
 }
 
+extern __thread int64_t t_bytes_left __attribute__((tls_model("initial-exec")));
+
+// Inline fast paths for sampled mode, so that the common case costs no call:
+// an allocation that does not reach the thread's next sample point...
+inline bool skip_unsampled(size_t size) {
+  if (g_state.config.sample_bytes == 0 || t_bytes_left == 0) return false;
+  int64_t left = t_bytes_left - int64_t(size);
+  if (left <= 0) return false;  // record_alloc counts it down again and samples it
+  t_bytes_left = left;
+  return true;
+}
+// ...and a free of a pointer whose shard holds nothing sampled.
+inline bool surely_untracked(void* p) {
+  return g_state.config.sample_bytes != 0 &&
+         g_state.live.shard_empty(reinterpret_cast<uint64_t>(p));
+}
+
 // Sets up tables from the config; false when memory for them could not be had.
 [[nodiscard]] bool init_tracker();
 

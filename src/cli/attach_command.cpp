@@ -32,6 +32,7 @@ int attach_command(const AttachArgs& args) {
 
   Target target = Target::process(pid);
   target.use_agent = !args.options.no_agent;
+  target.agent_timeout_ms = 300;  // a running process has its agent socket already, if any
   SessionSpec spec{args.options, *config, *duration, target, nullptr};
   return run_monitor_session(spec);
 }

@@ -5,6 +5,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "cli/cmd_selftest.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/monitor_session.h"
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   WorkloadArgs workload;
   SessionsArgs sessions;
   ExportArgs export_args;
+  SelftestArgs selftest;
   CLI::App* run_cmd = add_run_command(app, run);
   CLI::App* attach_cmd = add_attach_command(app, attach);
   CLI::App* report_cmd = add_report_command(app, report);
@@ -35,6 +37,7 @@ int main(int argc, char** argv) {
   CLI::App* workload_cmd = add_workload_command(app, workload);
   CLI::App* sessions_cmd = add_sessions_command(app, sessions);
   CLI::App* export_cmd = add_export_command(app, export_args);
+  CLI::App* selftest_cmd = add_selftest_command(app, selftest);
 
   try {
     app.parse(argc, argv);
@@ -56,5 +59,6 @@ int main(int argc, char** argv) {
   if (workload_cmd->parsed()) return workload_command(workload);
   if (sessions_cmd->parsed()) return sessions_command(sessions);
   if (export_cmd->parsed()) return export_command(export_args);
+  if (selftest_cmd->parsed()) return selftest_command(selftest);
   return kExitUsage;
 }

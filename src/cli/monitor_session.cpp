@@ -111,6 +111,8 @@ int run_monitor_session(const SessionSpec& spec) {
   }
   if (auto s = analyzer.start(); !s) return fail(kExitTarget, s.error().message);
 
+  if (spec.target.use_agent && !o.quiet && !analyzer.status().agent_note.empty())
+    note(analyzer.status().agent_note);
   if (!o.serve.empty() && !o.quiet)
     note(fmt::format("--serve {}: the HTTP server is not built yet; not serving", o.serve));
   if (!o.quiet)

@@ -52,9 +52,12 @@ AnalyzerImpl::AnalyzerImpl(Config config, Target target, bool self, procfs::Samp
       series_(config_.max_series_points, config_.retention_period_ms),
       alerts_(config_.alert_thresholds) {
   started_at_ = base::wall_ms();
-  if (target_.use_agent && !self_ && agent_.connect(target_.pid, std::chrono::milliseconds(500))) {
-    sampler_.set_heap_figures(agent_.heap_fn());
-    agent_connected_ = true;
+  if (target_.use_agent && !self_) {
+    if (agent_.connect(target_.pid, std::chrono::milliseconds(target_.agent_timeout_ms), config_)) {
+      sampler_.set_heap_figures(agent_.heap_fn());
+      agent_connected_ = true;
+    }
+    agent_note_ = agent_.note();
   }
 }
 
@@ -132,6 +135,7 @@ AnalyzerStatus AnalyzerImpl::status() const {
   st.command = target_.command;
   st.target_alive = !exited_;
   st.agent_connected = agent_connected_;
+  st.agent_note = agent_note_;
   st.own_rss = own_rss_bytes();
   st.active_alerts = alerts_.active();
   std::lock_guard lock(mutex_);

@@ -90,6 +90,7 @@ class AnalyzerImpl final : public ProcessMemoryAnalyzer {
   std::atomic<bool> running_{false};
   std::atomic<bool> exited_{false};
   std::atomic<bool> agent_connected_{false};
+  std::string agent_note_;  // set once in the constructor
 };
 
 }  // namespace memlens::monitor

@@ -35,12 +35,17 @@ int64_t AnalyzerImpl::analysis_interval_ms() const {
 base::Result<Snapshot> AnalyzerImpl::sample(bool full) {
   auto snap = [&]() -> base::Result<Snapshot> {
     std::lock_guard lock(sampler_mutex_);
-    auto s = full ? sampler_.full_snapshot() : sampler_.cheap();
-    if (s && agent_connected_ && !agent_.pull(s->timestamp)) {
+    // Pull first: the sampler asks the agent's figures for this snapshot's heap.
+    if (agent_connected_ && !agent_.pull(base::wall_ms())) {
       spdlog::warn("the agent in process {} stopped answering; continuing from /proc only",
                    target_.pid);
       agent_connected_ = false;
       sampler_.set_heap_figures({});
+    }
+    auto s = full ? sampler_.full_snapshot() : sampler_.cheap();
+    if (s && agent_connected_) {
+      s->agent_live_allocations = agent_.live_allocations();
+      s->agent_dropped_events = agent_.dropped_events();
     }
     return s;
   }();
@@ -88,22 +93,22 @@ AgentFindings AnalyzerImpl::agent_findings() const {
 }
 
 void AnalyzerImpl::analyze(int64_t now_ms) {
-  AgentFindings findings;
-  std::vector<SymbolizedSite> sites;
-  {
-    std::lock_guard lock(sampler_mutex_);
-    if (agent_connected_) {
-      agent_.analyze(config_, now_ms);
-      sites = agent_.sites();
-    }
-    findings = agent_findings();
-  }
   std::vector<Snapshot> window;
   ReportSummary summary;
   {
     std::lock_guard lock(mutex_);
     window = series_.window(config_.growth_detection_window_ms);
     summary = summary_locked();
+  }
+  AgentFindings findings;
+  std::vector<SymbolizedSite> sites;
+  {
+    std::lock_guard lock(sampler_mutex_);
+    if (agent_connected_) {
+      agent_.analyze(config_, now_ms, window);
+      sites = agent_.sites();
+    }
+    findings = agent_findings();
   }
   Report r = run_analysis(summary, window, config_, findings);
 

@@ -26,7 +26,7 @@ bool is_public(std::string_view path) {
 }
 
 template <typename Stream>
-net::awaitable<void> write_response(Stream& stream, Response res, beast::error_code& ec) {
+net::awaitable<void> write_response(Stream& stream, Response& res, beast::error_code& ec) {
   http::serializer<false, http::string_body> sr{res};
   co_await http::async_write(stream, sr, net::redirect_error(kAwait, ec));
 }
@@ -57,7 +57,8 @@ net::awaitable<void> serve_http(std::shared_ptr<ServerState> state, Stream strea
                             ? "request body larger than " + std::to_string(opts.max_body_bytes) + " bytes"
                             : "bad request: " + ec.message();
       beast::get_lowest_layer(stream).expires_after(opts.read_timeout);
-      co_await write_response(stream, error_response(dummy, status, msg), ec);
+      Response res = error_response(dummy, status, msg);
+      co_await write_response(stream, res, ec);
       break;
     }
     Request req = parser.release();
@@ -74,7 +75,8 @@ net::awaitable<void> serve_http(std::shared_ptr<ServerState> state, Stream strea
         co_return;
       }
       beast::get_lowest_layer(stream).expires_after(opts.read_timeout);
-      co_await write_response(stream, unauthorized_response(req), ec);
+      Response res = unauthorized_response(req);
+      co_await write_response(stream, res, ec);
       break;
     }
 
@@ -88,12 +90,13 @@ net::awaitable<void> serve_http(std::shared_ptr<ServerState> state, Stream strea
       res = unauthorized_response(req);
     } else {
       auto shared = std::make_shared<Request>(std::move(req));
-      res = co_await state->offload([state, shared] { return state->router.dispatch(*shared); });
-      req = std::move(*shared);
+      auto dispatch = [state, shared] { return state->router.dispatch(*shared); };
+      auto pending = state->offload(std::move(dispatch));
+      res = co_await std::move(pending);
     }
     bool keep_alive = res.keep_alive();
     beast::get_lowest_layer(stream).expires_after(opts.read_timeout);
-    co_await write_response(stream, std::move(res), ec);
+    co_await write_response(stream, res, ec);
     if (ec || !keep_alive) break;
   }
   beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));

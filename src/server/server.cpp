@@ -61,9 +61,11 @@ net::awaitable<void> update_loop(std::shared_ptr<ServerState> state) {
   beast::error_code ec;
   for (;;) {
     uint64_t n = ++seq;
-    auto update = co_await state->offload([state, n] {
+    auto build = [state, n] {
       return make_broadcast("realtime-update", realtime_update(state->analyzer, n));
-    });
+    };
+    auto pending = state->offload(std::move(build));
+    std::shared_ptr<const Broadcast> update = co_await std::move(pending);
     state->set_latest_update(update);
     if (state->analyzer.config().enable_real_time_updates) state->broadcast(update);
     timer.expires_after(std::chrono::milliseconds(state->options.update_interval_ms));

@@ -57,10 +57,12 @@ class ServerState {
 
   // Runs f() on the worker pool (the analyzer's calls may read /proc or run the analysis) and
   // resumes the calling coroutine on its own executor with the result.
+  // Not a coroutine itself, and callers name the awaitable before co_await-ing it: GCC 12
+  // double-destroys temporaries captured in a co_await full-expression.
   template <typename F>
-  auto offload(F f) -> net::awaitable<decltype(f())> {
+  auto offload(F f) {
     using R = decltype(f());
-    co_return co_await net::co_spawn(
+    return net::co_spawn(
         workers.get_executor(), [f = std::move(f)]() mutable -> net::awaitable<R> { co_return f(); },
         kAwait);
   }

@@ -8,7 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <optional>
@@ -53,6 +55,11 @@ inline RunResult run_memlens(const std::vector<std::string>& args,
   std::string err_path = out_path + ".err";
   std::vector<std::string> argv_s = {memlens_binary()};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
+  // Each monitoring run records into its own store, so parallel tests never share a database.
+  bool monitors = !args.empty() && (args[0] == "run" || args[0] == "attach" || args[0] == "demo");
+  const std::string store = temp_path("store" + std::to_string(counter));
+  if (monitors && std::find(args.begin(), args.end(), "--storage") == args.end())
+    argv_s.insert(argv_s.begin() + 2, {"--storage", store});
   pid_t pid = fork();
   if (pid == 0) {
     int out = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -85,6 +92,8 @@ inline RunResult run_memlens(const std::vector<std::string>& args,
   r.err = read_text(err_path);
   unlink(out_path.c_str());
   unlink(err_path.c_str());
+  std::error_code ignored;
+  std::filesystem::remove_all(store, ignored);
   return r;
 }
 

@@ -127,7 +127,7 @@ TEST(PrometheusScrape, MemlensSeriesArriveInPrometheus) {
 
   Process memlens;
   const std::string memlens_log = dir + "/memlens.log";
-  memlens.pid = spawn({memlens_binary(), "demo", "--interval", "500ms", "-q", "--storage",
+  memlens.pid = spawn({memlens_binary(), "demo", "--interval", "500ms", "--storage",
                        dir + "/store", "--serve", "127.0.0.1:" + std::to_string(memlens_port)},
                       memlens_log);
   ASSERT_GT(memlens.pid, 0);

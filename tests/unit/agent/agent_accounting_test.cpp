@@ -141,6 +141,22 @@ TEST(AgentAccounting, EveryOperatorNewIsTypedNewAndExact) {
   EXPECT_EQ(t.wait_exit(), 0);
 }
 
+TEST(AgentAccounting, DroppedEventsAreCountedWhenSitesRunOut) {
+  TargetProcess t = TargetProcess::start({target_path("agent_scenario"), "exact"},
+                                         agent_env({"MEMLENS_MAX_SITES=16"}));
+  ASSERT_TRUE(t.wait_ready());
+  auto client = ingest::AgentClient::connect(t.pid(), milliseconds(30000));
+  ASSERT_TRUE(client) << client.error().message;
+  auto pull = client->pull();
+  ASSERT_TRUE(pull) << pull.error().message;
+  EXPECT_LE(pull->stats.site_count, 16u);
+  EXPECT_GT(pull->stats.dropped_events, 0u);  // more than 16 stacks allocated: never hidden
+  EXPECT_TRUE(pull->stats.active);
+  t.advance();
+  t.advance();
+  EXPECT_EQ(t.wait_exit(), 0);
+}
+
 TEST(AgentAccounting, ForceGcReportsRss) {
   TargetProcess t = TargetProcess::start({target_path("agent_scenario"), "exact"}, agent_env());
   ASSERT_TRUE(t.wait_ready());

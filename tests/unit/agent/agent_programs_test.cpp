@@ -76,6 +76,19 @@ TEST(AgentPrograms, GitSameOutput) {
                      " ls-files | wc -l");
 }
 
+TEST(AgentPrograms, VerboseLogsEveryKnobOnceOnStderr) {
+  Output out = run("true", "env MEMLENS_AGENT_VERBOSE=1 MEMLENS_SAMPLE_BYTES=4096 LD_PRELOAD=" +
+                               agent_library());
+  EXPECT_EQ(out.status, 0);
+  for (const char* knob :
+       {"MEMLENS_SAMPLE_BYTES=4096", "MEMLENS_FOLLOW_FORK=0", "MEMLENS_MAX_SITES=",
+        "MEMLENS_MAX_DEPTH=", "MEMLENS_UNWINDER=", "socket=@memlens-agent."}) {
+    EXPECT_NE(out.text.find(knob), std::string::npos) << knob << " in: " << out.text;
+  }
+  size_t first = out.text.find("MEMLENS_SAMPLE_BYTES=");
+  EXPECT_EQ(out.text.find("MEMLENS_SAMPLE_BYTES=", first + 1), std::string::npos);  // once
+}
+
 TEST(AgentPrograms, CryptoContextLeakShowsTheApplicationCaller) {
   TargetProcess t = TargetProcess::start({target_path("agent_crypto")}, agent_env());
   ASSERT_TRUE(t.wait_ready());

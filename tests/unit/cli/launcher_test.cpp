@@ -1,6 +1,7 @@
 // ChildProcess: exec failures come back as errors (not a child exiting 127), environment is
 // passed, the child has its own process group, and terminate() escalates to SIGKILL.
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,7 +36,11 @@ TEST(ChildProcess, NonexistentCommandIsAnErrorWithEnoent) {
 }
 
 TEST(ChildProcess, NonExecutableFileIsAnError) {
-  auto c = ChildProcess::launch({"/etc/hostname"}, {});
+  std::string path = ::testing::TempDir() + "memlens_not_executable.txt";
+  std::ofstream(path) << "not a program\n";
+  ::chmod(path.c_str(), 0644);
+  auto c = ChildProcess::launch({path}, {});
+  ::unlink(path.c_str());
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().code, EACCES);
 }
