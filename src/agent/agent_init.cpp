@@ -68,7 +68,7 @@ bool ensure_started() {
     wire::Unwinder first = g_state.config.unwinder == wire::Unwinder::kLibunwind
                                ? wire::Unwinder::kLibgcc
                                : g_state.config.unwinder;
-    g_state.unwinder = unwinder_init(first);
+    g_state.unwinder = unwinder_init(first, g_state.config.stack_cache);
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     __atomic_store_n(&g_state.active, true, __ATOMIC_RELEASE);
   }
@@ -81,7 +81,7 @@ __attribute__((constructor)) void agent_constructor() {
   if (!ensure_started()) return;
   ReentryGuard guard;
   if (g_state.config.unwinder == wire::Unwinder::kLibunwind) {
-    g_state.unwinder = unwinder_init(wire::Unwinder::kLibunwind);
+    g_state.unwinder = unwinder_init(wire::Unwinder::kLibunwind, g_state.config.stack_cache);
   }
   if (!g_state.config.no_server && __atomic_load_n(&g_state.active, __ATOMIC_ACQUIRE)) {
     start_server();

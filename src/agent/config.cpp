@@ -65,6 +65,7 @@ Config read_config() {
   c.max_nodes = uint32_t(env_u64("MEMLENS_MAX_NODES", c.max_nodes, 16, 1u << 28));
   c.max_live = env_u64("MEMLENS_MAX_LIVE", c.max_live, 1024, 1ull << 32);
   c.max_depth = uint32_t(env_u64("MEMLENS_MAX_DEPTH", c.max_depth, 4, 256));
+  c.stack_cache = env_u64("MEMLENS_STACK_CACHE", 1, 0, 1) == 1;
   if (const char* u = getenv("MEMLENS_UNWINDER")) {
     if (strcmp(u, "fp") == 0) c.unwinder = wire::Unwinder::kFramePointer;
     if (strcmp(u, "libunwind") == 0) c.unwinder = wire::Unwinder::kLibunwind;
@@ -103,6 +104,8 @@ void log_config(const Config& c) {
       .str(" socket=@")
       .str(c.socket_name)
       .flush();
+  // A second line: one LineWriter holds 256 bytes.
+  LineWriter().str("memlens-agent: MEMLENS_STACK_CACHE=").num(c.stack_cache).flush();
 }
 
 }  // namespace memlens::agent

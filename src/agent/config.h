@@ -9,6 +9,8 @@
 //   MEMLENS_MAX_LIVE       live tracked allocations before events are dropped    (268435456)
 //   MEMLENS_MAX_DEPTH      frames kept per stack (deeper stacks keep the leaf side)     (64)
 //   MEMLENS_UNWINDER       libunwind | libgcc | fp                              (libunwind)
+//   MEMLENS_STACK_CACHE    1 = libunwind re-steps only frames changed since the thread's
+//                          previous stack (suffix_unwinder.h); 0 = full unw_backtrace   (1)
 //   MEMLENS_SOCKET         abstract socket name             (memlens-agent.<pid>)
 //   MEMLENS_NO_SERVER      1 = do not start the socket thread (benchmarks)            (0)
 //
@@ -33,6 +35,7 @@ struct Config {
   uint64_t max_live = 1ull << 28;
   uint32_t max_depth = 64;
   wire::Unwinder unwinder = wire::Unwinder::kLibunwind;
+  bool stack_cache = true;
   char socket_name[108] = {};  // without the leading NUL of the abstract namespace
 };
 

@@ -1,21 +1,8 @@
 #include "agent/site_table.h"
 
-namespace memlens::agent {
-namespace {
+#include "agent/stack_hash.h"
 
-uint64_t stack_hash(const uint64_t* frames, uint32_t depth, uint8_t type) {
-  uint64_t h = 0xcbf29ce484222325ull ^ type;
-  for (uint32_t i = 0; i < depth; ++i) {
-    h ^= frames[i];
-    h *= 0x100000001b3ull;
-    h ^= h >> 31;
-  }
-  h ^= depth;
-  h *= 0x9E3779B97F4A7C15ull;
-  h ^= h >> 32;
-  return h == 0 ? 1 : h;
-}
-}  // namespace
+namespace memlens::agent {
 
 bool SiteTable::init(uint32_t max_sites, uint32_t max_nodes) {
   max_sites_ = max_sites;
@@ -33,9 +20,9 @@ uint64_t SiteTable::memory_bytes() const {
   return (slot_mask_ + 1) * sizeof(Slot) + chunks * kChunk * sizeof(Site) + trie_.memory_bytes();
 }
 
-uint32_t SiteTable::find_or_add(const uint64_t* frames, uint32_t depth, uint8_t type,
-                                int64_t now_ms) {
-  uint64_t key = stack_hash(frames, depth, type);
+uint32_t SiteTable::find_or_add(uint64_t stack_hash, const uint64_t* frames, uint32_t depth,
+                                uint8_t type, int64_t now_ms) {
+  uint64_t key = stack_key(stack_hash, depth, type);
   uint64_t j = key & slot_mask_;
   for (;; j = (j + 1) & slot_mask_) {
     uint64_t k = __atomic_load_n(&slots_[j].key, __ATOMIC_ACQUIRE);

@@ -8,7 +8,8 @@
 // so a site's numbers never go negative and need no lock. Sites live in chunks of 4096 that are
 // mapped on demand and never move, so a Site* stays valid for the life of the process.
 //
-//   uint32_t id = sites.find_or_add(frames, depth, type, now_ms);   // kNoSite: dropped
+//   uint64_t h = stack_hash_frames(frames, depth);   // or the suffix unwinder's running hash
+//   uint32_t id = sites.find_or_add(h, frames, depth, type, now_ms);   // kNoSite: dropped
 //   sites.site(id)->alloc_count ...
 //
 // Thread-safety: find_or_add and site() from any thread; lock()/unlock() for pulls and fork.
@@ -36,7 +37,9 @@ class SiteTable {
   static constexpr uint32_t kChunk = 4096;
 
   [[nodiscard]] bool init(uint32_t max_sites, uint32_t max_nodes);
-  uint32_t find_or_add(const uint64_t* frames, uint32_t depth, uint8_t type, int64_t now_ms);
+  // stack_hash: stack_hash_frames(frames, depth), however computed (see stack_hash.h).
+  uint32_t find_or_add(uint64_t stack_hash, const uint64_t* frames, uint32_t depth, uint8_t type,
+                       int64_t now_ms);
   Site* site(uint32_t id) const { return chunks_[id / kChunk] + id % kChunk; }
   uint32_t count() const { return __atomic_load_n(&count_, __ATOMIC_ACQUIRE); }
   const StackTrie& trie() const { return trie_; }  // read under lock()

@@ -59,8 +59,9 @@ void sub_from_site(uint32_t id, uint64_t size, uint64_t frees) {
 
 uint32_t site_for_current_stack(wire::WireBufferType type, int64_t now_ms) {
   uint64_t frames[kMaxFrames];
-  uint32_t depth = capture_stack(frames, g_state.config.max_depth);
-  return g_state.sites.find_or_add(frames, depth, uint8_t(type), now_ms);
+  uint64_t hash = 0;
+  uint32_t depth = capture_stack(frames, g_state.config.max_depth, &hash);
+  return g_state.sites.find_or_add(hash, frames, depth, uint8_t(type), now_ms);
 }
 
 void on_cut(void*, uint32_t site, uint64_t bytes, bool whole) {

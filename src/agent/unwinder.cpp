@@ -5,12 +5,16 @@
 #include <pthread.h>
 #include <unwind.h>
 
+#include "agent/stack_hash.h"
+#include "agent/suffix_unwinder.h"
+
 namespace memlens::agent {
 namespace {
 
 wire::Unwinder g_kind = wire::Unwinder::kLibgcc;
 uint64_t g_self_lo = 0, g_self_hi = 0;  // the agent's executable segment
 int (*g_unw_backtrace)(void**, int) = nullptr;
+bool g_suffix = false;  // capture_suffix is resolved and wanted
 
 __thread uint64_t t_stack_hi __attribute__((tls_model("initial-exec"))) = 0;
 
@@ -107,7 +111,7 @@ __attribute__((noinline)) uint32_t capture_fp(uint64_t* frames, uint32_t max) {
 
 }  // namespace
 
-wire::Unwinder unwinder_init(wire::Unwinder wanted) {
+wire::Unwinder unwinder_init(wire::Unwinder wanted, bool suffix_cache) {
   dl_iterate_phdr(find_self, reinterpret_cast<void*>(&capture_gcc));
   g_kind = wanted;
   if (wanted == wire::Unwinder::kLibunwind) {
@@ -122,6 +126,8 @@ wire::Unwinder unwinder_init(wire::Unwinder wanted) {
       auto* space = static_cast<void**>(dlsym(h, "_ULx86_64_local_addr_space"));
       if (set_policy != nullptr && space != nullptr)
         set_policy(*space, 2 /* UNW_CACHE_PER_THREAD */);
+      bool suffix = suffix_cache && suffix_unwinder_init(h);
+      __atomic_store_n(&g_suffix, suffix, __ATOMIC_RELEASE);
       __atomic_store_n(&g_unw_backtrace, reinterpret_cast<int (*)(void**, int)>(bt),
                        __ATOMIC_RELEASE);
     }
@@ -129,18 +135,26 @@ wire::Unwinder unwinder_init(wire::Unwinder wanted) {
   return g_kind;
 }
 
-uint32_t capture_stack(uint64_t* frames, uint32_t max_depth) {
+uint32_t capture_stack(uint64_t* frames, uint32_t max_depth, uint64_t* hash) {
   if (max_depth > kMaxFrames) max_depth = kMaxFrames;
+  uint32_t n = 0;
   switch (g_kind) {
     case wire::Unwinder::kFramePointer:
-      return capture_fp(frames, max_depth);
+      n = capture_fp(frames, max_depth);
+      break;
     case wire::Unwinder::kLibunwind:
-      if (g_unw_backtrace != nullptr) return capture_libunwind(frames, max_depth);
-      return capture_gcc(frames, max_depth);
+      if (__atomic_load_n(&g_suffix, __ATOMIC_ACQUIRE)) {
+        return capture_suffix(frames, max_depth, hash, in_self);
+      }
+      n = g_unw_backtrace != nullptr ? capture_libunwind(frames, max_depth)
+                                     : capture_gcc(frames, max_depth);
+      break;
     case wire::Unwinder::kLibgcc:
-      return capture_gcc(frames, max_depth);
+      n = capture_gcc(frames, max_depth);
+      break;
   }
-  return 0;
+  *hash = stack_hash_frames(frames, n);
+  return n;
 }
 
 }  // namespace memlens::agent

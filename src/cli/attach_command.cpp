@@ -28,7 +28,8 @@ int attach_command(const AttachArgs& args) {
   auto duration = duration_ms(args.options);
   if (!duration) return fail(kExitUsage, duration.error().message);
   if (!args.options.report_json.empty())
-    if (auto s = check_writable(args.options.report_json); !s) return fail(kExitUsage, s.error().message);
+    if (auto s = check_writable(args.options.report_json); !s)
+      return fail(kExitUsage, s.error().message);
 
   Target target = Target::process(pid);
   target.use_agent = !args.options.no_agent;

@@ -47,16 +47,13 @@ int demo_command(const DemoArgs& args) {
   auto duration = duration_ms(options);
   if (!duration) return fail(kExitUsage, duration.error().message);
   if (!options.report_json.empty())
-    if (auto s = check_writable(options.report_json); !s) return fail(kExitUsage, s.error().message);
+    if (auto s = check_writable(options.report_json); !s)
+      return fail(kExitUsage, s.error().message);
 
-  std::vector<std::string> argv = {own_executable(),
-                                   "demo-workload",
-                                   "--heap-rate",
-                                   fmt::format("{}", args.heap_kb_per_sec),
-                                   "--fd-rate",
-                                   fmt::format("{}", args.fds_per_sec),
-                                   "--mmap-rate",
-                                   fmt::format("{}", args.mmap_kb_per_sec)};
+  std::vector<std::string> argv = {own_executable(), "demo-workload",
+                                   "--heap-rate",    fmt::format("{}", args.heap_kb_per_sec),
+                                   "--fd-rate",      fmt::format("{}", args.fds_per_sec),
+                                   "--mmap-rate",    fmt::format("{}", args.mmap_kb_per_sec)};
   AgentSetup agent = agent_setup(options, *config);
   if (!agent.note.empty() && !options.quiet) note(agent.note);
   auto child = ChildProcess::launch(argv, agent.env);

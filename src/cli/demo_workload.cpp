@@ -23,7 +23,9 @@ namespace memlens::cli {
 namespace {
 
 volatile sig_atomic_t g_stop = 0;
-void on_stop(int) { g_stop = 1; }
+void on_stop(int) {
+  g_stop = 1;
+}
 
 void touch(void* p, size_t n) {
   auto* bytes = static_cast<volatile char*>(p);
@@ -50,7 +52,7 @@ int workload_command(const WorkloadArgs& args) {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
-  struct sigaction sa{};
+  struct sigaction sa {};
   sa.sa_handler = on_stop;
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
@@ -77,7 +79,8 @@ int workload_command(const WorkloadArgs& args) {
       ++fds;
     }
     while (map_bytes + kMapChunk <= args.mmap_kb_per_sec * 1024 * t) {
-      void* p = mmap(nullptr, kMapChunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      void* p =
+          mmap(nullptr, kMapChunk, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
       if (p == MAP_FAILED) return kExitFailed;
       touch(p, kMapChunk);
       map_bytes += kMapChunk;

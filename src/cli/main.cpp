@@ -47,8 +47,9 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::string what = e.what();
-    std::fprintf(stderr, "memlens: error: %s (see memlens %s--help)\n", what.c_str(),
-                 app.get_subcommands().empty() ? "" : (app.get_subcommands()[0]->get_name() + " ").c_str());
+    std::fprintf(
+        stderr, "memlens: error: %s (see memlens %s--help)\n", what.c_str(),
+        app.get_subcommands().empty() ? "" : (app.get_subcommands()[0]->get_name() + " ").c_str());
     return kExitUsage;
   }
 

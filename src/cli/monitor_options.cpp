@@ -37,7 +37,8 @@ void add_monitor_options(CLI::App& app, MonitorOptions& o) {
                  "allocation (default: 0)");
   app.add_option("--token", o.token, "bearer token required by the server (needed off loopback)");
   app.add_option("--webhook", o.webhook, "POST each alert's JSON to URL (http://host:port/path)");
-  app.add_option("--on-alert", o.on_alert, "run CMD (via /bin/sh -c) with each alert's JSON on stdin");
+  app.add_option("--on-alert", o.on_alert,
+                 "run CMD (via /bin/sh -c) with each alert's JSON on stdin");
   app.add_flag("-q,--quiet", o.quiet, "no live status line and no start-up notes");
 }
 
@@ -79,13 +80,14 @@ base::Result<int64_t> duration_ms(const MonitorOptions& o) {
 }
 
 base::Status check_writable(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   bool existed = ::stat(path.c_str(), &st) == 0;
   if (existed && S_ISDIR(st.st_mode))
     return base::Error{fmt::format("cannot write report '{}': is a directory", path), EISDIR};
   base::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
   if (!fd)
-    return base::Error{fmt::format("cannot write report '{}': {}", path, std::strerror(errno)), errno};
+    return base::Error{fmt::format("cannot write report '{}': {}", path, std::strerror(errno)),
+                       errno};
   fd.reset();
   if (!existed) ::unlink(path.c_str());
   return {};

@@ -36,14 +36,17 @@ base::Status write_report(const std::string& path, const Report& report) {
   std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return base::Error{fmt::format("cannot write report '{}': {}", path, std::strerror(errno)), errno};
+    if (!out)
+      return base::Error{fmt::format("cannot write report '{}': {}", path, std::strerror(errno)),
+                         errno};
     out << to_json(report).dump(2) << "\n";
     if (!out.flush())
       return base::Error{fmt::format("cannot write report '{}': write failed", path), EIO};
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     std::remove(tmp.c_str());
-    return base::Error{fmt::format("cannot write report '{}': {}", path, std::strerror(errno)), errno};
+    return base::Error{fmt::format("cannot write report '{}': {}", path, std::strerror(errno)),
+                       errno};
   }
   return {};
 }
@@ -87,7 +90,9 @@ int fail(int status, const std::string& message) {
   return status;
 }
 
-void note(const std::string& message) { std::fprintf(stderr, "memlens: %s\n", message.c_str()); }
+void note(const std::string& message) {
+  std::fprintf(stderr, "memlens: %s\n", message.c_str());
+}
 
 int run_monitor_session(const SessionSpec& spec) {
   const MonitorOptions& o = spec.options;
@@ -116,17 +121,19 @@ int run_monitor_session(const SessionSpec& spec) {
   if (!o.serve.empty() && !o.quiet)
     note(fmt::format("--serve {}: the HTTP server is not built yet; not serving", o.serve));
   if (!o.quiet)
-    note(fmt::format("monitoring pid {} ({}) every {}, growth window {}{}", spec.target.pid,
-                     analyzer.status().command,
-                     base::format_duration(std::chrono::milliseconds(spec.config.sampling_interval_ms)),
-                     base::format_duration(std::chrono::milliseconds(spec.config.growth_detection_window_ms)),
-                     spec.duration_ms ? fmt::format(", for {}", base::format_duration(
-                                                                 std::chrono::milliseconds(spec.duration_ms)))
-                                      : ", Ctrl-C to stop"));
+    note(fmt::format(
+        "monitoring pid {} ({}) every {}, growth window {}{}", spec.target.pid,
+        analyzer.status().command,
+        base::format_duration(std::chrono::milliseconds(spec.config.sampling_interval_ms)),
+        base::format_duration(std::chrono::milliseconds(spec.config.growth_detection_window_ms)),
+        spec.duration_ms ? fmt::format(", for {}", base::format_duration(
+                                                       std::chrono::milliseconds(spec.duration_ms)))
+                         : ", Ctrl-C to stop"));
 
   StatusLine line(!o.quiet && isatty(STDERR_FILENO));
-  const auto deadline = spec.duration_ms ? Clock::now() + std::chrono::milliseconds(spec.duration_ms)
-                                         : Clock::time_point::max();
+  const auto deadline = spec.duration_ms
+                            ? Clock::now() + std::chrono::milliseconds(spec.duration_ms)
+                            : Clock::time_point::max();
   const sigset_t signals = stop_signals();
   std::string ended;
   for (;;) {
@@ -145,12 +152,14 @@ int run_monitor_session(const SessionSpec& spec) {
     timespec ts{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
     int sig = sigtimedwait(&signals, nullptr, &ts);
     if (sig > 0) {
-      ended = fmt::format("stopping on {}", sigabbrev_np(sig) ? fmt::format("SIG{}", sigabbrev_np(sig)) : "signal");
+      ended = fmt::format("stopping on {}",
+                          sigabbrev_np(sig) ? fmt::format("SIG{}", sigabbrev_np(sig)) : "signal");
       // Ctrl-C reached only memlens (the child has its own process group): pass it on.
       if (spec.child) spec.child->signal(sig == SIGINT ? SIGINT : SIGTERM);
       break;
     }
-    if (line.enabled()) line.draw(StatusLine::format(analyzer.status(), analyzer.growth_patterns()));
+    if (line.enabled())
+      line.draw(StatusLine::format(analyzer.status(), analyzer.growth_patterns()));
   }
   line.clear();
   analyzer.stop();

@@ -53,12 +53,14 @@ base::Result<ChildProcess> ChildProcess::launch(const std::vector<std::string>& 
 
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0)
-    return base::Error{fmt::format("cannot start '{}': pipe: {}", argv[0], std::strerror(errno)), errno};
+    return base::Error{fmt::format("cannot start '{}': pipe: {}", argv[0], std::strerror(errno)),
+                       errno};
   base::UniqueFd read_end(fds[0]), write_end(fds[1]);
 
   pid_t pid = fork();
   if (pid < 0)
-    return base::Error{fmt::format("cannot start '{}': fork: {}", argv[0], std::strerror(errno)), errno};
+    return base::Error{fmt::format("cannot start '{}': fork: {}", argv[0], std::strerror(errno)),
+                       errno};
   if (pid == 0) {
     setpgid(0, 0);
     sigset_t none;

@@ -41,7 +41,7 @@ class ChildProcess {
   // Wait status (as from waitpid) once reaped.
   std::optional<int> wait_status() const { return status_; }
   std::string describe_exit() const;  // "exited with status 0", "killed by SIGKILL"
-  void signal(int sig);  // to the child's process group
+  void signal(int sig);               // to the child's process group
   // SIGTERM, up to `grace` for it to exit, then SIGKILL; always reaps.
   void terminate(std::chrono::milliseconds grace);
 

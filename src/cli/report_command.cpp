@@ -38,7 +38,7 @@ int report_command(const ReportArgs& args) {
     }
     return kExitOk;
   }
-  struct stat st{};
+  struct stat st {};
   if (::stat(args.input.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
     return fail(kExitUsage, fmt::format("'{}' is a directory: reading a session store needs the "
                                         "storage module, which is not built yet",

@@ -25,7 +25,8 @@ int run_command(const RunArgs& args) {
   auto duration = duration_ms(args.options);
   if (!duration) return fail(kExitUsage, duration.error().message);
   if (!args.options.report_json.empty())
-    if (auto s = check_writable(args.options.report_json); !s) return fail(kExitUsage, s.error().message);
+    if (auto s = check_writable(args.options.report_json); !s)
+      return fail(kExitUsage, s.error().message);
 
   AgentSetup agent = agent_setup(args.options, *config);
   if (!agent.note.empty() && !args.options.quiet) note(agent.note);

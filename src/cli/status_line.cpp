@@ -11,13 +11,14 @@
 
 namespace memlens::cli {
 
-std::string StatusLine::format(const AnalyzerStatus& st, const std::vector<GrowthPattern>& patterns) {
+std::string StatusLine::format(const AnalyzerStatus& st,
+                               const std::vector<GrowthPattern>& patterns) {
   std::string text = fmt::format("pid {}", st.pid);
   if (st.latest) {
     const Snapshot& s = *st.latest;
-    text += fmt::format(" | RSS {} | heap {}{} | ext {}", human_bytes(s.rss), human_bytes(s.heap_used),
-                        s.heap_source == HeapSource::kEstimate ? "~" : "",
-                        human_bytes(s.external));
+    text +=
+        fmt::format(" | RSS {} | heap {}{} | ext {}", human_bytes(s.rss), human_bytes(s.heap_used),
+                    s.heap_source == HeapSource::kEstimate ? "~" : "", human_bytes(s.external));
   }
   for (const auto& p : patterns) {
     if (p.metric != "rss") continue;

@@ -22,7 +22,8 @@ class StatusLine {
   void clear();
   // The text of the line, e.g. "pid 42 | RSS 51.2 MB | heap 40.1 MB~ | ext 11.1 MB |
   // +210.3 KB/s linear | leaks 1 | 57 samples" ("~": heap is an estimate).
-  static std::string format(const AnalyzerStatus& status, const std::vector<GrowthPattern>& patterns);
+  static std::string format(const AnalyzerStatus& status,
+                            const std::vector<GrowthPattern>& patterns);
 
  private:
   bool enabled_;

@@ -19,7 +19,8 @@ class TextTable {
   std::string render() const {
     std::vector<size_t> width(rows_[0].size(), 0);
     for (const auto& r : rows_)
-      for (size_t i = 0; i < r.size() && i < width.size(); ++i) width[i] = std::max(width[i], r[i].size());
+      for (size_t i = 0; i < r.size() && i < width.size(); ++i)
+        width[i] = std::max(width[i], r[i].size());
     std::string out;
     for (size_t ri = 0; ri < rows_.size(); ++ri) {
       std::string line = " ";
@@ -42,7 +43,9 @@ class TextTable {
   std::vector<std::vector<std::string>> rows_;
 };
 
-bool is_descriptor_metric(const std::string& metric) { return metric.rfind("fd", 0) == 0; }
+bool is_descriptor_metric(const std::string& metric) {
+  return metric.rfind("fd", 0) == 0;
+}
 
 std::string first_line(const std::string& text, size_t max = 60) {
   std::string line = text.substr(0, text.find('\n'));
@@ -78,7 +81,8 @@ std::string render_summary(const Report& r) {
       "  RSS {:.1f} MB, heap {:.1f} MB, external {:.1f} MB, external/heap {:.2f} ({}); RSS trend "
       "{}, divergence {:.1f} MB ({})\n",
       t.current_rss_mb, t.current_heap_mb, t.current_external_mb, t.external_ratio,
-      to_string(t.ratio_health), to_string(t.trend), t.divergence_mb, to_string(t.divergence_trend));
+      to_string(t.ratio_health), to_string(t.trend), t.divergence_mb,
+      to_string(t.divergence_trend));
   if (s.time_to_limit_ms)
     out += fmt::format("  at the current rate RSS reaches {} in {}\n", s.limit_kind,
                        base::format_duration(std::chrono::milliseconds(
@@ -91,11 +95,12 @@ std::string render_summary(const Report& r) {
     TextTable table({"metric", "pattern", "severity", "rate", "growth", "confidence"});
     for (const auto& p : r.growth_patterns) {
       bool fd = is_descriptor_metric(p.metric);
-      table.add({p.metric, to_string(p.type), to_string(p.severity),
-                 fd ? fmt::format("{:+.2f}/s", p.growth_rate)
-                    : fmt::format("{:+.1f} KB/s", p.growth_rate * 1024),
-                 fd ? fmt::format("{:+.0f}", p.total_growth) : fmt::format("{:+.2f} MB", p.total_growth),
-                 fmt::format("{:.0f}%", p.confidence * 100)});
+      table.add(
+          {p.metric, to_string(p.type), to_string(p.severity),
+           fd ? fmt::format("{:+.2f}/s", p.growth_rate)
+              : fmt::format("{:+.1f} KB/s", p.growth_rate * 1024),
+           fd ? fmt::format("{:+.0f}", p.total_growth) : fmt::format("{:+.2f} MB", p.total_growth),
+           fmt::format("{:.0f}%", p.confidence * 100)});
     }
     out += table.render();
   }
@@ -109,13 +114,13 @@ std::string render_summary(const Report& r) {
       bool fd = l.type == LeakType::kFileHandle || l.type == LeakType::kConnectionPool;
       table.add({to_string(l.type), to_string(l.severity), first_line(l.source),
                  fd ? fmt::format("{} fds", l.estimated_size) : human_bytes(l.estimated_size),
-                 fd ? fmt::format("{:+.2f}/s", l.growth_rate)
-                    : human_bytes(l.growth_rate) + "/s"});
+                 fd ? fmt::format("{:+.2f}/s", l.growth_rate) : human_bytes(l.growth_rate) + "/s"});
     }
     out += table.render();
     for (const auto& l : r.leaks)
       if (!l.recommendation.empty())
-        out += fmt::format("  - {}: {}\n", first_line(l.source, 40), first_line(l.recommendation, 120));
+        out += fmt::format("  - {}: {}\n", first_line(l.source, 40),
+                           first_line(l.recommendation, 120));
   }
 
   if (!r.native_modules.empty()) {
@@ -124,9 +129,9 @@ std::string render_summary(const Report& r) {
     size_t shown = 0;
     for (const auto& m : r.native_modules) {
       if (++shown > 10) break;
-      table.add({m.module_name, to_string(m.module_type), fmt::format("{:.2f} MB", m.estimated_memory_mb),
-                 std::to_string(m.allocations), std::to_string(m.deallocations),
-                 fmt::format("{:.0f}%", m.confidence * 100)});
+      table.add({m.module_name, to_string(m.module_type),
+                 fmt::format("{:.2f} MB", m.estimated_memory_mb), std::to_string(m.allocations),
+                 std::to_string(m.deallocations), fmt::format("{:.0f}%", m.confidence * 100)});
     }
     out += table.render();
   }

@@ -39,22 +39,26 @@ AgentFeed::~AgentFeed() = default;
 bool AgentFeed::connect(pid_t pid, std::chrono::milliseconds timeout, const Config& config) {
   auto client = ingest::AgentClient::connect(pid, timeout);
   if (!client) {
-    note_ = fmt::format("no allocation tracking agent in process {} ({}): heap figures are estimates",
-                        pid, client.error().message);
+    note_ =
+        fmt::format("no allocation tracking agent in process {} ({}): heap figures are estimates",
+                    pid, client.error().message);
     return false;
   }
   state_ = std::make_unique<State>(std::move(*client));
   state_->pid = pid;
   // Enough points per site to cover the growth window at the sampling interval.
   size_t per_window = static_cast<size_t>(config.growth_detection_window_ms /
-                                          std::max<int64_t>(1, config.sampling_interval_ms)) + 2;
+                                          std::max<int64_t>(1, config.sampling_interval_ms)) +
+                      2;
   state_->max_points = std::max(config.max_history_points, per_window);
   note_ = fmt::format("allocation tracking agent connected (unwinder {}, sample bytes {})",
                       state_->client.info().unwinder, state_->client.info().sample_bytes);
   return true;
 }
 
-bool AgentFeed::connected() const { return state_ != nullptr; }
+bool AgentFeed::connected() const {
+  return state_ != nullptr;
+}
 
 bool AgentFeed::pull(int64_t now_ms) {
   if (!state_) return false;
@@ -110,17 +114,27 @@ void AgentFeed::analyze(const Config& config, int64_t now_ms, std::span<const Sn
   }
 }
 
-std::vector<SymbolizedSite> AgentFeed::sites() const { return state_ ? state_->sites : std::vector<SymbolizedSite>{}; }
-std::vector<Leak> AgentFeed::site_leaks() const { return state_ ? state_->site_leaks : std::vector<Leak>{}; }
+std::vector<SymbolizedSite> AgentFeed::sites() const {
+  return state_ ? state_->sites : std::vector<SymbolizedSite>{};
+}
+std::vector<Leak> AgentFeed::site_leaks() const {
+  return state_ ? state_->site_leaks : std::vector<Leak>{};
+}
 std::vector<BufferLeakDetection> AgentFeed::buffer_leaks() const {
   return state_ ? state_->buffer_leaks : std::vector<BufferLeakDetection>{};
 }
 std::vector<NativeModuleAttribution> AgentFeed::native_modules() const {
   return state_ ? state_->modules : std::vector<NativeModuleAttribution>{};
 }
-double AgentFeed::explained_bytes_per_sec() const { return state_ ? state_->explained : 0; }
-uint64_t AgentFeed::dropped_events() const { return state_ ? state_->stats.dropped_events : 0; }
-uint64_t AgentFeed::live_allocations() const { return state_ ? state_->stats.live_allocations : 0; }
+double AgentFeed::explained_bytes_per_sec() const {
+  return state_ ? state_->explained : 0;
+}
+uint64_t AgentFeed::dropped_events() const {
+  return state_ ? state_->stats.dropped_events : 0;
+}
+uint64_t AgentFeed::live_allocations() const {
+  return state_ ? state_->stats.live_allocations : 0;
+}
 
 GcResult AgentFeed::force_gc() {
   GcResult r;

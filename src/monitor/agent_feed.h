@@ -11,8 +11,8 @@
 // thread-safe by itself.
 //
 //   AgentFeed feed;
-//   if (feed.connect(pid, std::chrono::milliseconds(500))) sampler.set_heap_figures(feed.heap_fn());
-//   feed.pull(base::wall_ms());
+//   if (feed.connect(pid, std::chrono::milliseconds(500)))
+//   sampler.set_heap_figures(feed.heap_fn()); feed.pull(base::wall_ms());
 #pragma once
 
 #include <sys/types.h>

@@ -58,16 +58,22 @@ void AlertEngine::check(int metric, double value, double threshold, int64_t now_
     const double critical = threshold * kCriticalFactor;
     switch (st.level) {
       case Level::kNone:
-        if (value >= critical) want = Level::kCritical;
-        else if (value >= threshold) want = Level::kWarning;
+        if (value >= critical)
+          want = Level::kCritical;
+        else if (value >= threshold)
+          want = Level::kWarning;
         break;
       case Level::kWarning:
-        if (value >= critical) want = Level::kCritical;
-        else if (value < threshold * kClearFactor) want = Level::kNone;
+        if (value >= critical)
+          want = Level::kCritical;
+        else if (value < threshold * kClearFactor)
+          want = Level::kNone;
         break;
       case Level::kCritical:
-        if (value < threshold * kClearFactor) want = Level::kNone;
-        else if (value < critical * kClearFactor) want = Level::kWarning;
+        if (value < threshold * kClearFactor)
+          want = Level::kNone;
+        else if (value < critical * kClearFactor)
+          want = Level::kWarning;
         break;
     }
   }
@@ -86,10 +92,10 @@ void AlertEngine::check(int metric, double value, double threshold, int64_t now_
   a.timestamp = now_ms;
   a.active = true;
   const char* level_name = want == Level::kCritical ? "critical" : "warning";
-  a.message = fmt::format("{}: {} {:.2f}{} reached the {} level (threshold {:.2f}{})", level_name,
-                          info.label, value, info.unit, level_name,
-                          want == Level::kCritical ? threshold * kCriticalFactor : threshold,
-                          info.unit);
+  a.message =
+      fmt::format("{}: {} {:.2f}{} reached the {} level (threshold {:.2f}{})", level_name,
+                  info.label, value, info.unit, level_name,
+                  want == Level::kCritical ? threshold * kCriticalFactor : threshold, info.unit);
   st.alert_id = a.id;
   history_.push_back(a);
   while (history_.size() > kMaxHistory) history_.pop_front();

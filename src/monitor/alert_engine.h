@@ -11,7 +11,8 @@
 // dismiss and change thresholds while the sampling thread evaluates.
 //
 //   AlertEngine alerts(config.alert_thresholds);
-//   for (const Alert& a : alerts.evaluate(figures, base::wall_ms())) events.threshold_alert.emit(a);
+//   for (const Alert& a : alerts.evaluate(figures, base::wall_ms()))
+//   events.threshold_alert.emit(a);
 #pragma once
 
 #include <cstdint>

@@ -23,7 +23,7 @@ Target Target::self() {
 }
 
 base::Result<std::unique_ptr<ProcessMemoryAnalyzer>> ProcessMemoryAnalyzer::create(Config config,
-                                                                                  Target target) {
+                                                                                   Target target) {
   if (auto s = config.validate(); !s) return s.error();
   bool self = target.pid == 0 || target.pid == getpid();
   if (self) target.pid = getpid();
@@ -61,7 +61,9 @@ AnalyzerImpl::AnalyzerImpl(Config config, Target target, bool self, procfs::Samp
   }
 }
 
-AnalyzerImpl::~AnalyzerImpl() { stop(); }
+AnalyzerImpl::~AnalyzerImpl() {
+  stop();
+}
 
 base::Status AnalyzerImpl::start() {
   if (exited_) return base::Error{fmt::format("process {} exited", target_.pid), ESRCH};
@@ -103,7 +105,8 @@ GcResult AnalyzerImpl::force_gc() {
   r.rss_before = own_rss_bytes();
   malloc_trim(0);
   r.rss_after = own_rss_bytes();
-  r.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  r.duration_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   r.bytes_released = static_cast<int64_t>(r.rss_before) - static_cast<int64_t>(r.rss_after);
   r.performed = true;
   r.message = fmt::format("malloc_trim(0) released {} bytes", r.bytes_released);
@@ -190,9 +193,15 @@ std::vector<SymbolizedSite> AnalyzerImpl::sites() const {
   return sites_;
 }
 
-std::vector<Alert> AnalyzerImpl::alerts() const { return alerts_.history(); }
-bool AnalyzerImpl::dismiss_alert(const std::string& id) { return alerts_.dismiss(id); }
-AlertThresholds AnalyzerImpl::thresholds() const { return alerts_.thresholds(); }
+std::vector<Alert> AnalyzerImpl::alerts() const {
+  return alerts_.history();
+}
+bool AnalyzerImpl::dismiss_alert(const std::string& id) {
+  return alerts_.dismiss(id);
+}
+AlertThresholds AnalyzerImpl::thresholds() const {
+  return alerts_.thresholds();
+}
 
 base::Status AnalyzerImpl::set_thresholds(const AlertThresholds& t) {
   Config check = config_;

@@ -49,30 +49,39 @@ Field ms_field(const char* key, int64_t Config::*member) {
 template <typename T, typename Owner>
 Field number_field(const char* key, T Owner::*member, Owner& (*owner)(Config&),
                    const Owner& (*cowner)(const Config&)) {
-  return {key,
-          [member, owner](const json& v, Config& c) -> std::string {
-            if (!v.is_number()) return "must be a number";
-            if constexpr (std::is_integral_v<T>) {
-              if (!v.is_number_integer() && v.get<double>() != static_cast<double>(v.get<int64_t>()))
-                return "must be an integer";
-              if constexpr (std::is_unsigned_v<T>) {
-                if (v.get<double>() < 0) return "must not be negative";
-                owner(c).*member = static_cast<T>(v.get<uint64_t>());
-              } else {
-                owner(c).*member = static_cast<T>(v.get<int64_t>());
-              }
-            } else {
-              owner(c).*member = v.get<T>();
-            }
-            return "";
-          },
-          [member, cowner](const Config& c) { return json(cowner(c).*member); }};
+  return {
+      key,
+      [member, owner](const json& v, Config& c) -> std::string {
+        if (!v.is_number()) return "must be a number";
+        if constexpr (std::is_integral_v<T>) {
+          if (!v.is_number_integer() && v.get<double>() != static_cast<double>(v.get<int64_t>()))
+            return "must be an integer";
+          if constexpr (std::is_unsigned_v<T>) {
+            if (v.get<double>() < 0) return "must not be negative";
+            owner(c).*member = static_cast<T>(v.get<uint64_t>());
+          } else {
+            owner(c).*member = static_cast<T>(v.get<int64_t>());
+          }
+        } else {
+          owner(c).*member = v.get<T>();
+        }
+        return "";
+      },
+      [member, cowner](const Config& c) { return json(cowner(c).*member); }};
 }
 
-Config& self(Config& c) { return c; }
-const Config& cself(const Config& c) { return c; }
-AlertThresholds& thresholds(Config& c) { return c.alert_thresholds; }
-const AlertThresholds& cthresholds(const Config& c) { return c.alert_thresholds; }
+Config& self(Config& c) {
+  return c;
+}
+const Config& cself(const Config& c) {
+  return c;
+}
+AlertThresholds& thresholds(Config& c) {
+  return c.alert_thresholds;
+}
+const AlertThresholds& cthresholds(const Config& c) {
+  return c.alert_thresholds;
+}
 
 template <typename T>
 Field config_number(const char* key, T Config::*member) {
@@ -141,7 +150,9 @@ const std::vector<Field>& threshold_fields() {
   return fields;
 }
 
-base::Error config_error(std::string message) { return base::Error{std::move(message), 2}; }
+base::Error config_error(std::string message) {
+  return base::Error{std::move(message), 2};
+}
 
 // Applies one JSON object's keys through `fields`; `prefix` names the nesting in messages.
 base::Status apply(const json& object, const std::vector<Field>& fields, const std::string& prefix,
@@ -152,9 +163,10 @@ base::Status apply(const json& object, const std::vector<Field>& fields, const s
       if (auto s = apply(value, threshold_fields(), "alertThresholds.", c); !s) return s;
       continue;
     }
-    auto it = std::find_if(fields.begin(), fields.end(),
-                           [&](const Field& f) { return key == f.key; });
-    if (it == fields.end()) return config_error(fmt::format("unknown config key '{}{}'", prefix, key));
+    auto it =
+        std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return key == f.key; });
+    if (it == fields.end())
+      return config_error(fmt::format("unknown config key '{}{}'", prefix, key));
     if (std::string why = it->read(value, c); !why.empty())
       return config_error(fmt::format("config key '{}{}' {}", prefix, key, why));
   }
@@ -205,9 +217,10 @@ base::Result<Config> Config::preset(std::string_view name) {
     c.max_history_points = 50;
     return c;
   }
-  return config_error(fmt::format("unknown preset '{}' (choose default, production, development, "
-                                  "low-overhead)",
-                                  name));
+  return config_error(
+      fmt::format("unknown preset '{}' (choose default, production, development, "
+                  "low-overhead)",
+                  name));
 }
 
 base::Result<Config> Config::from_json_text(std::string_view text, const Config& base) {
@@ -232,7 +245,8 @@ base::Result<Config> Config::from_json_text(std::string_view text, const Config&
 
 base::Result<Config> Config::load_file(const std::string& path, const Config& base) {
   std::ifstream in(path);
-  if (!in) return config_error(fmt::format("cannot read config '{}': {}", path, std::strerror(errno)));
+  if (!in)
+    return config_error(fmt::format("cannot read config '{}': {}", path, std::strerror(errno)));
   std::stringstream buffer;
   buffer << in.rdbuf();
   auto c = from_json_text(buffer.str(), base);
@@ -284,8 +298,10 @@ base::Status Config::validate() const {
   if (sampling_interval_ms < 10)
     return config_error("config key 'samplingInterval' must be at least 10 ms");
   if (growth_detection_window_ms < 2 * sampling_interval_ms)
-    return config_error("config key 'growthDetectionWindow' must span at least two samplingIntervals");
-  if (storage_directory.empty()) return config_error("config key 'storageDirectory' must not be empty");
+    return config_error(
+        "config key 'growthDetectionWindow' must span at least two samplingIntervals");
+  if (storage_directory.empty())
+    return config_error("config key 'storageDirectory' must not be empty");
   return {};
 }
 
@@ -295,7 +311,8 @@ std::string Config::describe() const {
     out += fmt::format("{} = {}\n", key, v.dump());
   };
   for (const auto& f : config_fields()) line(f.key, f.write(*this));
-  for (const auto& f : threshold_fields()) line(std::string("alertThresholds.") + f.key, f.write(*this));
+  for (const auto& f : threshold_fields())
+    line(std::string("alertThresholds.") + f.key, f.write(*this));
   return out;
 }
 

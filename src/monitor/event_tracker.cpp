@@ -14,7 +14,8 @@ std::vector<Leak> EventTracker::new_leaks(const std::vector<Leak>& leaks) {
   return out;
 }
 
-std::vector<GrowthPattern> EventTracker::changed_patterns(const std::vector<GrowthPattern>& patterns) {
+std::vector<GrowthPattern> EventTracker::changed_patterns(
+    const std::vector<GrowthPattern>& patterns) {
   std::vector<GrowthPattern> out;
   for (const GrowthPattern& p : patterns) {
     auto it = pattern_type_.find(p.metric);
@@ -35,7 +36,8 @@ std::vector<BufferLeakDetection> EventTracker::new_buffer_leaks(
 
 void EventTracker::stamp_first_detected(std::vector<Leak>& leaks, int64_t now_ms) {
   for (Leak& l : leaks) {
-    auto [it, inserted] = leak_first_seen_.emplace(l.id, l.first_detected ? l.first_detected : now_ms);
+    auto [it, inserted] =
+        leak_first_seen_.emplace(l.id, l.first_detected ? l.first_detected : now_ms);
     l.first_detected = it->second;
   }
 }

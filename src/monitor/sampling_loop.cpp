@@ -160,7 +160,8 @@ void AnalyzerImpl::loop() {
     auto snap = sample(full);
     if (!snap) {
       if (exited_) break;
-      if (!warned) spdlog::warn("sampling process {} failed: {}", target_.pid, snap.error().message);
+      if (!warned)
+        spdlog::warn("sampling process {} failed: {}", target_.pid, snap.error().message);
       warned = true;
       continue;
     }

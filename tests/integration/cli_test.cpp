@@ -19,7 +19,7 @@ namespace {
 using namespace std::chrono_literals;
 
 bool exists(const std::string& path) {
-  struct stat st{};
+  struct stat st {};
   return ::stat(path.c_str(), &st) == 0;
 }
 
@@ -72,7 +72,8 @@ TEST(CliErrors, BadDurationExits2BeforeRunning) {
 
 TEST(CliErrors, UnwritableReportPathExits2BeforeRunning) {
   std::string marker = temp_path("unwritable_marker");
-  auto r = run_memlens({"run", "--report-json", "/nonexistent-dir/r.json", "--", "/usr/bin/touch", marker});
+  auto r = run_memlens(
+      {"run", "--report-json", "/nonexistent-dir/r.json", "--", "/usr/bin/touch", marker});
   EXPECT_EQ(r.exit_code, 2);
   expect_one_line_error(r, "/nonexistent-dir/r.json");
   EXPECT_FALSE(exists(marker));

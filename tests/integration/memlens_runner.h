@@ -25,7 +25,9 @@
 
 namespace memlens::testing {
 
-inline std::string memlens_binary() { return std::string(MEMLENS_BINARY_DIR) + "/memlens"; }
+inline std::string memlens_binary() {
+  return std::string(MEMLENS_BINARY_DIR) + "/memlens";
+}
 inline std::string target_path(const std::string& name) {
   return std::string(MEMLENS_BINARY_DIR) + "/tests/targets/" + name;
 }

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <regex>
 
+#include <unistd.h>
+
 #include "memlens_runner.h"
 
 namespace memlens::testing {
@@ -18,13 +20,14 @@ struct Outcome {
   nlohmann::json report;
 };
 
+// Runs without the agent unless `with_agent`: these cases are about what /proc alone shows.
 Outcome monitor(const std::string& target, std::vector<std::string> target_args,
-                std::vector<std::string> extra = {}) {
+                bool with_agent = false) {
   std::string report_path = temp_path(target + ".json");
-  std::vector<std::string> args = {"run",         "--interval",      "100ms", "--window",
-                                   "8s",          "--full-interval", "500ms", "--duration",
-                                   "10s",         "--report-json",   report_path};
-  args.insert(args.end(), extra.begin(), extra.end());
+  std::vector<std::string> args = {"run", "--interval",      "100ms",    "--window",
+                                   "8s",  "--full-interval", "500ms",    "--duration",
+                                   "10s", "--report-json",   report_path};
+  if (!with_agent) args.push_back("--no-agent");
   args.push_back("--");
   args.push_back(target_path(target));
   args.insert(args.end(), target_args.begin(), target_args.end());
@@ -125,8 +128,28 @@ TEST(Patterns, SocketLeakIsAConnectionPoolLeakNamingThePeer) {
     std::string text = l["source"].get<std::string>() + " " + l["evidence"].dump();
     if (text.find(peer) != std::string::npos) found = true;
   }
-  EXPECT_TRUE(found) << "no connection_pool leak naming " << peer << "\n" << o.report["leaks"].dump(1);
+  EXPECT_TRUE(found) << "no connection_pool leak naming " << peer << "\n"
+                     << o.report["leaks"].dump(1);
   EXPECT_FALSE(has_leak(o.report, "file_handle")) << o.report["leaks"].dump(1);
+}
+
+TEST(PatternsWithAgent, LinearHeapGrowthIsABufferLeakAtItsSourceLine) {
+  std::string agent = std::string(MEMLENS_BINARY_DIR) + "/src/agent/libmemlens-agent.so";
+  if (access(agent.c_str(), R_OK) != 0) GTEST_SKIP() << "agent not built: " << agent;
+  auto o = monitor("linear_heap", {"60", "2048"}, /*with_agent=*/true);
+  EXPECT_TRUE(o.report["summary"]["agent"].get<bool>());
+  EXPECT_EQ(type_of(o.report, "heapUsed"), "linear") << o.report["growthPatterns"].dump(1);
+  bool named = false;
+  for (const auto& l : o.report["leaks"])
+    if (l["type"] == "buffer_leak" &&
+        l["source"].get<std::string>().find("linear_heap.c") != std::string::npos)
+      named = true;
+  EXPECT_TRUE(named) << o.report["leaks"].dump(1);
+  EXPECT_FALSE(has_leak(o.report, "unknown")) << "the agent explains the growth\n"
+                                              << o.report["leaks"].dump(1);
+  bool buffer = false;
+  for (const auto& b : o.report["bufferLeaks"]) buffer |= b["isLeak"].get<bool>();
+  EXPECT_TRUE(buffer) << o.report["bufferLeaks"].dump(1);
 }
 
 }  // namespace

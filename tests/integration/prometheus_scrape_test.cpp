@@ -26,7 +26,9 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 const char* kPrometheus = "/usr/bin/prometheus";
-std::string memlens_binary() { return std::string(MEMLENS_BINARY_DIR) + "/memlens"; }
+std::string memlens_binary() {
+  return std::string(MEMLENS_BINARY_DIR) + "/memlens";
+}
 
 int free_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -127,8 +129,8 @@ TEST(PrometheusScrape, MemlensSeriesArriveInPrometheus) {
 
   Process memlens;
   const std::string memlens_log = dir + "/memlens.log";
-  memlens.pid = spawn({memlens_binary(), "demo", "--interval", "500ms", "--storage",
-                       dir + "/store", "--serve", "127.0.0.1:" + std::to_string(memlens_port)},
+  memlens.pid = spawn({memlens_binary(), "demo", "--interval", "500ms", "--storage", dir + "/store",
+                       "--serve", "127.0.0.1:" + std::to_string(memlens_port)},
                       memlens_log);
   ASSERT_GT(memlens.pid, 0);
   bool serving = false;
@@ -152,10 +154,10 @@ TEST(PrometheusScrape, MemlensSeriesArriveInPrometheus) {
                         << "      - targets: ['127.0.0.1:" << memlens_port << "']\n";
   Process prometheus;
   const std::string prom_log = dir + "/prometheus.log";
-  prometheus.pid = spawn({kPrometheus, "--config.file=" + config,
-                          "--storage.tsdb.path=" + dir + "/tsdb",
-                          "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)},
-                         prom_log);
+  prometheus.pid =
+      spawn({kPrometheus, "--config.file=" + config, "--storage.tsdb.path=" + dir + "/tsdb",
+             "--web.listen-address=127.0.0.1:" + std::to_string(prom_port)},
+            prom_log);
   ASSERT_GT(prometheus.pid, 0);
 
   // Poll Prometheus's API until the series is there (no fixed sleeps; a generous limit).

@@ -18,15 +18,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool memlens_built() { return ::access(memlens_binary().c_str(), X_OK) == 0; }
+bool memlens_built() {
+  return ::access(memlens_binary().c_str(), X_OK) == 0;
+}
 
 TEST(StorageCli, RunRecordsASessionThatReportAndExportReadBack) {
   if (!memlens_built()) GTEST_SKIP() << "memlens binary not built: " << memlens_binary();
   const std::string store = temp_path("store");
   const std::string live = temp_path("live.json");
   fs::remove_all(store);
-  RunResult run = run_memlens({"run", "--interval", "200ms", "--duration", "4s", "--no-agent",
-                               "-q", "--storage", store, "--report-json", live, "--",
+  RunResult run = run_memlens({"run", "--interval", "200ms", "--duration", "4s", "--no-agent", "-q",
+                               "--storage", store, "--report-json", live, "--",
                                target_path("linear_heap"), "30", "512"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   ASSERT_TRUE(fs::exists(store + "/memlens.db")) << run.err;
@@ -56,8 +58,8 @@ TEST(StorageCli, RunRecordsASessionThatReportAndExportReadBack) {
   // The heap grew 512 KB/s for 4 s: the offline analysis sees the same growth.
   EXPECT_EQ(pattern_of(report, "rss")["type"], pattern_of(*live_report, "rss")["type"]);
 
-  RunResult part = run_memlens({"report", store + "/memlens.db", "--session", "1", "--from",
-                                "1s", "--to", "2s", "--json"});
+  RunResult part = run_memlens(
+      {"report", store + "/memlens.db", "--session", "1", "--from", "1s", "--to", "2s", "--json"});
   ASSERT_EQ(part.exit_code, 0) << part.err;
   int part_snaps = nlohmann::json::parse(part.out)["summary"]["totalSnapshots"].get<int>();
   EXPECT_GT(part_snaps, 0);
@@ -82,23 +84,23 @@ TEST(StorageCli, SigkillOfMemlensRunKeepsWhatItWrote) {
   fs::remove_all(store);
   int64_t seen = 0;
   int64_t target_pid = 0;
-  RunResult run = run_memlens(
-      {"run", "--interval", "100ms", "--no-agent", "-q", "--storage", store, "--",
-       target_path("linear_heap"), "600", "64"},
-      std::chrono::seconds(300), [&](pid_t pid) {
-        // Poll the store (as another process) until rows arrive, then kill -9 memlens.
-        for (int i = 0; i < 1200 && seen < 15; ++i) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(100));
-          auto st = storage::SessionStore::open_existing(store);
-          if (!st) continue;
-          auto list = (*st)->sessions();
-          if (list && !list->empty()) {
-            seen = list->back().snapshot_count;
-            target_pid = list->back().pid;
-          }
-        }
-        ::kill(pid, SIGKILL);
-      });
+  RunResult run = run_memlens({"run", "--interval", "100ms", "--no-agent", "-q", "--storage", store,
+                               "--", target_path("linear_heap"), "600", "64"},
+                              std::chrono::seconds(300), [&](pid_t pid) {
+                                // Poll the store (as another process) until rows arrive, then kill
+                                // -9 memlens.
+                                for (int i = 0; i < 1200 && seen < 15; ++i) {
+                                  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                                  auto st = storage::SessionStore::open_existing(store);
+                                  if (!st) continue;
+                                  auto list = (*st)->sessions();
+                                  if (list && !list->empty()) {
+                                    seen = list->back().snapshot_count;
+                                    target_pid = list->back().pid;
+                                  }
+                                }
+                                ::kill(pid, SIGKILL);
+                              });
   if (target_pid > 0) ::kill(static_cast<pid_t>(target_pid), SIGKILL);  // the orphaned target
   ASSERT_GE(seen, 15) << "memlens never wrote 15 snapshots: " << run.err;
   auto st = storage::SessionStore::open_existing(store);
@@ -112,6 +114,36 @@ TEST(StorageCli, SigkillOfMemlensRunKeepsWhatItWrote) {
   RunResult offline = run_memlens({"report", store, "--json"});
   EXPECT_EQ(offline.exit_code, 0) << offline.err;
   fs::remove_all(store);
+}
+
+// `memlens selftest` (cmd_selftest, also the storage engineer's): the eight categories run and
+// the exit status agrees with them; a category whose prerequisite is missing does not pass.
+TEST(SelftestCli, RunsTheEightCategoriesAndExitStatusAgrees) {
+  if (!memlens_built()) GTEST_SKIP() << "memlens binary not built: " << memlens_binary();
+  RunResult run = run_memlens({"selftest", "--seconds", "4", "--json"}, std::chrono::seconds(400));
+  ASSERT_FALSE(run.timed_out) << run.err;
+  auto j = nlohmann::json::parse(run.out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << run.out << run.err;
+  const std::vector<std::string> names = {
+      "Basic Memory Monitoring",        "RSS vs Heap Divergence Detection",
+      "External Memory Growth Pattern Detection", "Native Module Attribution",
+      "Buffer Leak Detection",          "Automated Leak Reporting",
+      "Memory Analysis Integration",    "Performance and Resource Usage"};
+  ASSERT_EQ(j["tests"].size(), names.size());
+  int passed = 0;
+  for (size_t i = 0; i < names.size(); ++i) {
+    const auto& t = j["tests"][i];
+    EXPECT_EQ(t["name"], names[i]);
+    EXPECT_FALSE(t["measured"].get<std::string>().empty()) << names[i];
+    passed += t["passed"].get<bool>() ? 1 : 0;
+    // A measurement that says it did not measure must not be a pass.
+    if (t["measured"].get<std::string>().rfind("not measured", 0) == 0) EXPECT_FALSE(t["passed"]);
+  }
+  EXPECT_EQ(j["passed"].get<int>(), passed);
+  EXPECT_EQ(run.exit_code, passed == 8 ? 0 : 1) << run.out;
+  // The categories that need nothing but /proc pass on any Linux machine.
+  for (size_t i : {0u, 3u, 6u, 7u})
+    EXPECT_TRUE(j["tests"][i]["passed"].get<bool>()) << j["tests"][i].dump();
 }
 
 }  // namespace

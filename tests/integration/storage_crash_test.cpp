@@ -56,7 +56,8 @@ TEST(StorageCrash, SigkillLosesAtMostTheLastInterval) {
     ASSERT_GE(committed, 25 + round * 7) << "writer stopped early";
     ASSERT_EQ(::kill(child.pid, SIGKILL), 0);
     // Lines printed after our last read are commits too: read them before judging.
-    while (std::fgets(line, sizeof line, child.out)) std::sscanf(line, "committed %lld", &committed);
+    while (std::fgets(line, sizeof line, child.out))
+      std::sscanf(line, "committed %lld", &committed);
     int status = 0;
     ASSERT_EQ(::waitpid(child.pid, &status, 0), child.pid);
     ASSERT_TRUE(WIFSIGNALED(status));

@@ -22,8 +22,8 @@ int main(int argc, char** argv) {
   storage::WriterOptions options;
   options.store.directory = argv[1];
   const long interval_ms = std::strtol(argv[2], nullptr, 10);
-  storage::StoreWriter writer(options, {getpid(), "storage_crash_writer", base::wall_ms(),
-                                        interval_ms, true, "{}"});
+  storage::StoreWriter writer(
+      options, {getpid(), "storage_crash_writer", base::wall_ms(), interval_ms, true, "{}"});
   int64_t committed = 0;
   for (uint64_t i = 1;; ++i) {
     storage::RecordBatch batch;

@@ -1,5 +1,6 @@
 /* exponential: heap that doubles every DOUBLING seconds (leaked bytes = INITIAL_KB * 2^(t/d)),
- * capped at CAP_MB. Usage: exponential [SECONDS=60] [INITIAL_KB=1024] [DOUBLING_S=2] [CAP_MB=512] */
+ * capped at CAP_MB. Usage: exponential [SECONDS=60] [INITIAL_KB=1024] [DOUBLING_S=2] [CAP_MB=512]
+ */
 #include <math.h>
 
 #include "target_common.h"

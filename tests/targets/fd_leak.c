@@ -8,8 +8,10 @@ int main(int argc, char** argv) {
   double seconds = target_arg(argc, argv, 1, 60);
   double rate = target_arg(argc, argv, 2, 20);
   char path[256];
-  if (argc > 3) snprintf(path, sizeof path, "%s", argv[3]);
-  else snprintf(path, sizeof path, "/tmp/memlens-fd-leak-%d.log", (int)getpid());
+  if (argc > 3)
+    snprintf(path, sizeof path, "%s", argv[3]);
+  else
+    snprintf(path, sizeof path, "/tmp/memlens-fd-leak-%d.log", (int)getpid());
   int opened = 0;
   double start = target_now();
   for (;;) {

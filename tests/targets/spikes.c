@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
     double t = target_now() - start;
     if (t >= seconds) break;
     double phase = t - period * (double)(long)(t / period);
-    int want = phase >= period - hold;  /* the batch runs at the end of each period */
+    int want = phase >= period - hold; /* the batch runs at the end of each period */
     if (want && !held) {
       for (int i = 0; i < kBlocks; ++i) {
         blocks[i] = malloc(block);

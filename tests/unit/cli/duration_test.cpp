@@ -29,8 +29,8 @@ TEST(Duration, FractionsAndZero) {
 }
 
 TEST(Duration, RejectsMalformedInputWithOneLineNamingIt) {
-  for (std::string_view bad : {"", "s", "5x", "5 s", "-1s", "1.2.3s", "ms", "5sec", "1e3s", " 5s",
-                               "99999999999999999h"}) {
+  for (std::string_view bad :
+       {"", "s", "5x", "5 s", "-1s", "1.2.3s", "ms", "5sec", "1e3s", " 5s", "99999999999999999h"}) {
     auto d = parse_duration(bad);
     ASSERT_FALSE(d) << "accepted '" << bad << "'";
     EXPECT_NE(d.error().message.find(std::string("'") + std::string(bad) + "'"), std::string::npos)

@@ -47,8 +47,9 @@ TEST(ChildProcess, NonExecutableFileIsAnError) {
 
 TEST(ChildProcess, RunsWithExtraEnvironmentAndReportsExitStatus) {
   std::string out = ::testing::TempDir() + "memlens_launcher_env.txt";
-  auto c = ChildProcess::launch({"/bin/sh", "-c", "echo \"$MEMLENS_TEST_VAR\" > " + out + "; exit 7"},
-                                {"MEMLENS_TEST_VAR=hello"});
+  auto c =
+      ChildProcess::launch({"/bin/sh", "-c", "echo \"$MEMLENS_TEST_VAR\" > " + out + "; exit 7"},
+                           {"MEMLENS_TEST_VAR=hello"});
   ASSERT_TRUE(c) << c.error().message;
   ASSERT_TRUE(wait_exit(*c));
   ASSERT_TRUE(c->wait_status());
@@ -72,7 +73,8 @@ TEST(ChildProcess, ChildLeadsItsOwnProcessGroup) {
 
 TEST(ChildProcess, TerminateEscalatesToSigkill) {
   // Ignores SIGTERM; must still be gone after the grace period.
-  auto c = ChildProcess::launch({"/bin/sh", "-c", "trap '' TERM; while :; do sleep 0.05; done"}, {});
+  auto c =
+      ChildProcess::launch({"/bin/sh", "-c", "trap '' TERM; while :; do sleep 0.05; done"}, {});
   ASSERT_TRUE(c);
   std::this_thread::sleep_for(300ms);  // let the shell install its trap
   c->terminate(300ms);

@@ -24,10 +24,10 @@ TEST(MonitorOptions, FlagsOverrideTheConfigFileWhichOverridesThePreset) {
   o.storage = "/tmp/store";
   auto c = build_config(o);
   ASSERT_TRUE(c) << c.error().message;
-  EXPECT_EQ(c->sampling_interval_ms, 3000);         // file
-  EXPECT_EQ(c->growth_detection_window_ms, 8000);   // flag over file
+  EXPECT_EQ(c->sampling_interval_ms, 3000);        // file
+  EXPECT_EQ(c->growth_detection_window_ms, 8000);  // flag over file
   EXPECT_EQ(c->full_pass_interval_ms, 1000);
-  EXPECT_EQ(c->alert_thresholds.rss_mb, 200);       // preset
+  EXPECT_EQ(c->alert_thresholds.rss_mb, 200);  // preset
   EXPECT_EQ(c->sample_bytes, 4096u);
   EXPECT_EQ(c->storage_directory, "/tmp/store");
   o.interval = "100ms";
@@ -61,7 +61,7 @@ TEST(MonitorOptions, CheckWritableLeavesNoFileBehind) {
   std::string path = ::testing::TempDir() + "memlens_writable_probe.json";
   std::remove(path.c_str());
   EXPECT_TRUE(check_writable(path));
-  struct stat st{};
+  struct stat st {};
   EXPECT_NE(::stat(path.c_str(), &st), 0) << "probe file left behind";
   EXPECT_FALSE(check_writable("/nonexistent-dir/r.json"));
   EXPECT_FALSE(check_writable(::testing::TempDir()));  // a directory

@@ -36,10 +36,10 @@ TEST(SummaryTable, ShowsPatternsLeaksAndTheRun) {
   l.recommendation = "Return connections to the pool.";
   r.leaks.push_back(l);
   std::string s = render_summary(r);
-  for (const char* want : {"pid 4242", "./server --port 80", "120 snapshots", "1m", "51.5 MB",
-                           "linear", "high", "+512.0 KB/s", "94%", "fd.tcp", "+20.00/s",
-                           "connection_pool", "TCP 127.0.0.1:5432", "600 fds",
-                           "Return connections to the pool."})
+  for (const char* want :
+       {"pid 4242", "./server --port 80", "120 snapshots", "1m", "51.5 MB", "linear", "high",
+        "+512.0 KB/s", "94%", "fd.tcp", "+20.00/s", "connection_pool", "TCP 127.0.0.1:5432",
+        "600 fds", "Return connections to the pool."})
     EXPECT_NE(s.find(want), std::string::npos) << want << "\n" << s;
 }
 

@@ -95,7 +95,8 @@ TEST(AlertEngine, EachThresholdRaisesItsOwnType) {
   f.growth_rate_mb_per_sec = 1.2;
   std::set<std::string> types;
   for (const Alert& a : engine.evaluate(f, 1)) types.insert(a.type);
-  EXPECT_EQ(types, (std::set<std::string>{"externalMemoryMB", "externalRatio", "leakCount", "growthRate"}));
+  EXPECT_EQ(types, (std::set<std::string>{"externalMemoryMB", "externalRatio", "leakCount",
+                                          "growthRate"}));
 }
 
 TEST(AlertEngine, DismissHidesFromActiveButKeepsHistory) {

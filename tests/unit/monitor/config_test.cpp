@@ -123,7 +123,8 @@ TEST(ConfigJson, WrongTypeIsAnErrorNamingTheKey) {
 
 TEST(ConfigJson, OutOfRangeIsAnErrorNamingTheKey) {
   expect_error_naming(R"({"samplingInterval": 0})", "samplingInterval");
-  expect_error_naming(R"({"alertThresholds": {"externalRatio": -1}})", "alertThresholds.externalRatio");
+  expect_error_naming(R"({"alertThresholds": {"externalRatio": -1}})",
+                      "alertThresholds.externalRatio");
   expect_error_naming(R"({"maxHistoryPoints": -3})", "maxHistoryPoints");
   expect_error_naming(R"({"samplingInterval": 10000, "growthDetectionWindow": 5000})",
                       "growthDetectionWindow");
@@ -146,9 +147,7 @@ TEST(ConfigFile, LoadsAFileAndNamesItInErrors) {
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->sampling_interval_ms, 250);
   EXPECT_EQ(c->alert_thresholds.external_ratio, 3);
-  {
-    std::ofstream(path) << R"({"nope": 1})";
-  }
+  { std::ofstream(path) << R"({"nope": 1})"; }
   auto bad = Config::load_file(path, Config{});
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find(path), std::string::npos);
