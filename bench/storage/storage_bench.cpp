@@ -106,8 +106,9 @@ uint64_t our_hour_bytes(const std::vector<Snapshot>& hour, int sites) {
 uint64_t json_blob_hour_bytes(const std::vector<Snapshot>& hour) {
   std::string dir = scratch();
   auto db = SqliteDb::open(dir + "/blob.db");
-  (void)(*db)->exec("PRAGMA journal_mode=WAL; CREATE TABLE s (session INTEGER, ts INTEGER,"
-                    " json TEXT, PRIMARY KEY (session, ts)) WITHOUT ROWID");
+  (void)(*db)->exec(
+      "PRAGMA journal_mode=WAL; CREATE TABLE s (session INTEGER, ts INTEGER,"
+      " json TEXT, PRIMARY KEY (session, ts)) WITHOUT ROWID");
   for (const Snapshot& s : hour) {
     auto st = (*db)->prepare("INSERT INTO s VALUES (1, ?1, ?2)");
     st->bind(1, s.timestamp);

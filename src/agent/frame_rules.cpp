@@ -7,23 +7,22 @@ namespace {
 
 // bits: [0,2) kind (1: CFA = RSP + off, 2: CFA = RBP + 16, 3: outermost frame), bit 2: RBP saved,
 // [8,32) CFA offset, [32,48) RBP save offset below the CFA, [48,64) generation.
-constexpr uint64_t kRsp = 1, kRbp = 2, kEnd = 3, kRbpSaved = 4;
+constexpr uint64_t kRsp = 1, kRbp = kRuleRbpBased, kEnd = kRuleEnd, kRbpSaved = kRuleRbpSaved;
 constexpr uint32_t kSlots = 1u << 15;
-constexpr uint64_t kMaxFrameBytes = 1u << 24;
+constexpr uint64_t kMaxFrameBytes = kRuleMaxFrameBytes;
 
 struct Slot {
   uint64_t ip;  // 0: empty; claimed by CAS, then the rule is stored (release)
   uint64_t rule;
 };
 Slot* g_slots = nullptr;
-uint64_t g_generation = 1;  // atomic; 16 bits are kept in each rule
 
 inline uint32_t home(uint64_t ip) {
   return uint32_t((ip * 0x9E3779B97F4A7C15ull) >> 49);  // 15 bits
 }
 
 inline uint64_t generation_bits() {
-  return (__atomic_load_n(&g_generation, __ATOMIC_RELAXED) & 0xffff) << 48;
+  return frame_rule_generation_bits();
 }
 
 void store(uint64_t ip, uint64_t rule) {
@@ -49,22 +48,19 @@ void store(uint64_t ip, uint64_t rule) {
 
 }  // namespace
 
+uint64_t g_frame_rule_generation = 1;  // 16 bits are kept in each rule
+
 bool frame_rules_init() {
   if (g_slots == nullptr) g_slots = static_cast<Slot*>(sys_map(sizeof(Slot) * kSlots));
   return g_slots != nullptr;
 }
 
 void frame_rules_invalidate() {
-  __atomic_add_fetch(&g_generation, 1, __ATOMIC_ACQ_REL);
+  __atomic_add_fetch(&g_frame_rule_generation, 1, __ATOMIC_ACQ_REL);
 }
 
-bool frame_rule_find(uint64_t ip, FrameRule* out, FrameRuleCache* cache) {
+bool frame_rule_find_shared(uint64_t ip, FrameRule* out, FrameRuleCache* cache) {
   uint32_t c = uint32_t(ip ^ (ip >> 8)) & (FrameRuleCache::kSize - 1);
-  if (cache != nullptr && cache->ip[c] == ip &&
-      (cache->bits[c] & (0xffffull << 48)) == generation_bits()) {
-    out->bits = cache->bits[c];
-    return true;
-  }
   uint32_t j = home(ip);
   for (uint32_t n = 0; n < 16; ++n, j = (j + 1) & (kSlots - 1)) {
     uint64_t k = __atomic_load_n(&g_slots[j].ip, __ATOMIC_ACQUIRE);
@@ -80,25 +76,6 @@ bool frame_rule_find(uint64_t ip, FrameRule* out, FrameRuleCache* cache) {
     return true;
   }
   return false;
-}
-
-bool frame_rule_apply(FrameRule r, uint64_t* ip, uint64_t* sp, uint64_t* rbp) {
-  uint64_t kind = r.bits & 3;
-  uint64_t off = (r.bits >> 8) & 0xffffff;
-  uint64_t cfa;
-  if (kind == kRbp) {
-    // Frame-pointer code: the frame's RBP points at the saved RBP, just below the return address.
-    if (*rbp <= *sp || *rbp - *sp >= kMaxFrameBytes || (*rbp & 7) != 0) return false;
-    cfa = *rbp + 16;
-  } else {
-    cfa = *sp + off;
-  }
-  uint64_t next_rbp = *rbp;
-  if ((r.bits & kRbpSaved) != 0) next_rbp = *reinterpret_cast<const uint64_t*>(cfa - ((r.bits >> 32) & 0xffff));
-  *ip = *reinterpret_cast<const uint64_t*>(cfa - 8);
-  *sp = cfa;
-  *rbp = next_rbp;
-  return true;
 }
 
 void frame_rule_learn(uint64_t ip, uint64_t sp, uint64_t rbp, uint64_t caller_ip,

@@ -22,7 +22,7 @@ inline bool ready() {
 }
 
 inline void note_alloc(void* p, size_t n) {
-  if (p != nullptr && agent::tracking() && !agent::skip_unsampled(n)) {
+  if (p != nullptr && agent::tracking()) {
     agent::record_alloc(p, n, WireBufferType::kMalloc);
   }
 }
@@ -74,16 +74,24 @@ void* realloc_common(void* p, size_t n, size_t elem) {
 
 }  // namespace
 
-MEMLENS_EXPORT void* malloc(size_t n) {
+namespace {
+__attribute__((noinline)) void* malloc_recorded(size_t n) {
   if (!ready()) return agent::bootstrap_alloc(n, 16);
   void* p = g_real.malloc(n);
   note_alloc(p, n);
   return p;
 }
+}  // namespace
+
+// Both ways out are tail calls: the unsampled case costs no stack frame.
+MEMLENS_EXPORT void* malloc(size_t n) {
+  if (agent::sampled_skip(n)) return g_real.malloc(n);  // tracking implies ready
+  return malloc_recorded(n);
+}
 
 MEMLENS_EXPORT void free(void* p) {
   if (p == nullptr || agent::is_bootstrap(p)) return;
-  if (agent::tracking() && !agent::surely_untracked(p)) agent::record_free(p);
+  if (agent::free_needs_record(p)) agent::record_free(p);
   g_real.free(p);
 }
 

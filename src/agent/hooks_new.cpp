@@ -37,7 +37,7 @@ void* plain_new(size_t n, bool array) {
     if (p == nullptr) abort();
     return p;
   }
-  if (!agent::tracking()) return throwing(n);
+  if (agent::sampled_skip(n) || !agent::tracking()) return throwing(n);
   void* p;
   {
     agent::ReentryGuard guard;
@@ -52,7 +52,7 @@ void* nothrow_new(size_t n, bool array) {
   if (!cxx_ready()) return agent::bootstrap_alloc(n, 16);
   auto nothrow = array ? g_real.op_new_array_nothrow : g_real.op_new_nothrow;
   if (nothrow == nullptr) return g_real.malloc(n == 0 ? 1 : n);
-  if (!agent::tracking()) return nothrow(n, &kNothrow);
+  if (agent::sampled_skip(n) || !agent::tracking()) return nothrow(n, &kNothrow);
   void* p;
   {
     agent::ReentryGuard guard;
@@ -71,7 +71,9 @@ void* aligned_new(size_t n, size_t align, bool array, bool may_throw) {
     if (p == nullptr && may_throw) abort();
     return p;
   }
-  if (!agent::tracking()) return may_throw ? throwing(n, align) : nothrow(n, align, &kNothrow);
+  if (agent::sampled_skip(n) || !agent::tracking()) {
+    return may_throw ? throwing(n, align) : nothrow(n, align, &kNothrow);
+  }
   void* p;
   {
     agent::ReentryGuard guard;
@@ -85,7 +87,7 @@ void* aligned_new(size_t n, size_t align, bool array, bool may_throw) {
 inline void do_delete(void* p) {
   if (p == nullptr) return;
   if (agent::is_bootstrap(p)) return;
-  if (agent::tracking() && !agent::surely_untracked(p)) agent::record_free(p);
+  if (agent::free_needs_record(p)) agent::record_free(p);
   g_real.free(p);
 }
 

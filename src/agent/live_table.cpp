@@ -2,6 +2,9 @@
 
 namespace memlens::agent {
 
+uint32_t g_live_filter[1u << 14];
+static_assert(sizeof g_live_filter == sizeof(uint32_t) << 14);
+
 struct LiveTable::Slots {
   uint64_t capacity;
   uint64_t map_bytes;
@@ -94,6 +97,7 @@ bool LiveTable::insert(uint64_t ptr, uint32_t site, uint64_t size, uint32_t time
     uint64_t* e = slot(t, j);
     if (e[0] <= kTomb) {
       if (e[0] == kTomb) --s.tombs;
+      filter_add(ptr, 1);
       e[1] = value;
       __atomic_store_n(&e[0], key, __ATOMIC_RELEASE);
       __atomic_store_n(&s.live, s.live + 1, __ATOMIC_RELAXED);
@@ -125,6 +129,7 @@ bool LiveTable::remove(uint64_t ptr, LiveEntry* out) {
       out->time_s = uint32_t(e[1] & 0xffffff);
       __atomic_store_n(&s.live, s.live - 1, __ATOMIC_RELAXED);
       if (keep_retired_) {
+        filter_add(ptr, uint32_t(-1));
         __atomic_store_n(&e[0], kTomb, __ATOMIC_RELEASE);
         ++s.tombs;
       } else {
@@ -196,7 +201,8 @@ uint64_t LiveTable::live_entries() const {
 }
 
 uint64_t LiveTable::table_bytes() const {
-  return __atomic_load_n(&bytes_, __ATOMIC_RELAXED);
+  uint64_t filter = keep_retired_ ? sizeof g_live_filter : 0;
+  return __atomic_load_n(&bytes_, __ATOMIC_RELAXED) + filter;
 }
 
 void LiveTable::lock_all() {

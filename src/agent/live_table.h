@@ -6,8 +6,11 @@
 // so the table costs 20-32 bytes per live allocation (measured: StatsRecord.live_table_bytes).
 //
 // Track-all mode deletes by backward shift (no tombstones, so churn never forces rebuilds).
-// Sampled mode, where most frees are of untracked pointers, answers them with a lock-free
-// negative lookup (contains_maybe): there deletions leave tombstones so entries never move except
+// Sampled mode, where most frees are of untracked pointers, answers nearly all of them from a
+// counting filter (g_live_filter: 16384 counters, 64 KiB, keyed by a pointer hash; surely_absent): a zero
+// counter means no sampled pointer in that bucket, so the free costs a multiply and one load.
+// The rest get a lock-free negative lookup (contains_maybe): there deletions leave tombstones so
+// entries never move except
 // on rebuild, and a replaced slot array stays mapped (retired, still readable), so a reader that
 // lost a race still sees every key inserted before the free.
 //
@@ -24,6 +27,11 @@
 #include "agent/sys.h"
 
 namespace memlens::agent {
+
+// Sampled mode: live entries per filter bucket (atomics). A fixed array (one per process, as the
+// LiveTable is) so that the free path reaches it without loading a pointer first; its pages stay
+// untouched (not resident) in track-all mode.
+extern uint32_t g_live_filter[1u << 14];
 
 struct LiveEntry {
   uint64_t ptr;
@@ -43,9 +51,10 @@ class LiveTable {
   [[nodiscard]] bool insert(uint64_t ptr, uint32_t site, uint64_t size, uint32_t time_s);
   [[nodiscard]] bool remove(uint64_t ptr, LiveEntry* out);
   bool contains_maybe(uint64_t ptr) const;
-  // Inline first step of contains_maybe: the pointer's shard holds nothing live.
-  bool shard_empty(uint64_t ptr) const {
-    return __atomic_load_n(&shards_[hash(ptr) >> 58].live, __ATOMIC_RELAXED) == 0;
+  // Sampled mode only: no live entry can have this pointer (its filter counter is 0). An insert
+  // of p happens before any free of p, so its counter increment is visible to that free.
+  bool surely_absent(uint64_t ptr) const {
+    return __atomic_load_n(&g_live_filter[filter_bucket(ptr)], __ATOMIC_RELAXED) == 0;
   }
   // Calls fn(ctx, entry) for each live entry, one shard locked at a time.
   void visit(void (*fn)(void*, const LiveEntry&), void* ctx);
@@ -70,6 +79,13 @@ class LiveTable {
     return h ^ (h >> 29);
   }
   static void shift_back(Slots* t, uint64_t hole);
+  static constexpr int kFilterBits = 14;  // g_live_filter's size
+  static uint64_t filter_bucket(uint64_t ptr) {
+    return ((ptr >> 4) * 0xD6E8FEB86659FD93ull) >> (64 - kFilterBits);
+  }
+  static void filter_add(uint64_t ptr, uint32_t delta) {
+    __atomic_add_fetch(&g_live_filter[filter_bucket(ptr)], delta, __ATOMIC_RELAXED);
+  }
 
   Shard shards_[kShards];
   uint64_t max_live_per_shard_ = 0;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 namespace memlens::agent {
@@ -57,8 +58,9 @@ extern unsigned char g_bootstrap_arena[kBootstrapArenaBytes];
 
 void* bootstrap_alloc(size_t n, size_t align);  // nullptr when the arena is exhausted
 inline bool is_bootstrap(const void* p) {
-  auto* c = static_cast<const unsigned char*>(p);
-  return c >= g_bootstrap_arena && c < g_bootstrap_arena + kBootstrapArenaBytes;
+  // One unsigned compare: pointers below the arena wrap around to large offsets.
+  return reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(g_bootstrap_arena) <
+         kBootstrapArenaBytes;
 }
 size_t bootstrap_size(const void* p);
 

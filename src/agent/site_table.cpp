@@ -20,9 +20,8 @@ uint64_t SiteTable::memory_bytes() const {
   return (slot_mask_ + 1) * sizeof(Slot) + chunks * kChunk * sizeof(Site) + trie_.memory_bytes();
 }
 
-uint32_t SiteTable::find_or_add(uint64_t stack_hash, const uint64_t* frames, uint32_t depth,
-                                uint8_t type, int64_t now_ms) {
-  uint64_t key = stack_key(stack_hash, depth, type);
+uint32_t SiteTable::find_or_add(const StackRef& stack, uint8_t type, int64_t now_ms) {
+  uint64_t key = stack_key(stack.hash, stack.depth, type);
   uint64_t j = key & slot_mask_;
   for (;; j = (j + 1) & slot_mask_) {
     uint64_t k = __atomic_load_n(&slots_[j].key, __ATOMIC_ACQUIRE);
@@ -33,19 +32,19 @@ uint32_t SiteTable::find_or_add(uint64_t stack_hash, const uint64_t* frames, uin
   for (;; j = (j + 1) & slot_mask_) {  // continue the probe: others may have added meanwhile
     uint64_t k = __atomic_load_n(&slots_[j].key, __ATOMIC_ACQUIRE);
     if (k == key) return slots_[j].id;
-    if (k == 0) return add_locked(key, frames, depth, type, now_ms, &slots_[j]);
+    if (k == 0) return add_locked(key, stack, type, now_ms, &slots_[j]);
   }
 }
 
-uint32_t SiteTable::add_locked(uint64_t key, const uint64_t* frames, uint32_t depth, uint8_t type,
-                               int64_t now_ms, Slot* slot) {
+uint32_t SiteTable::add_locked(uint64_t key, const StackRef& stack, uint8_t type, int64_t now_ms,
+                               Slot* slot) {
   uint32_t id = count_;
   if (id >= max_sites_) return kNoSite;
   if (chunks_[id / kChunk] == nullptr) {
     chunks_[id / kChunk] = static_cast<Site*>(sys_map(kChunk * sizeof(Site)));
     if (chunks_[id / kChunk] == nullptr) return kNoSite;
   }
-  uint32_t leaf = trie_.intern(frames, depth);
+  uint32_t leaf = trie_.intern(stack);
   if (leaf == StackTrie::kFull) return kNoSite;
   Site* s = site(id);
   s->leaf_node = leaf;

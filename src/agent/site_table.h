@@ -8,8 +8,8 @@
 // so a site's numbers never go negative and need no lock. Sites live in chunks of 4096 that are
 // mapped on demand and never move, so a Site* stays valid for the life of the process.
 //
-//   uint64_t h = stack_hash_frames(frames, depth);   // or the suffix unwinder's running hash
-//   uint32_t id = sites.find_or_add(h, frames, depth, type, now_ms);   // kNoSite: dropped
+//   StackRef s = capture_stack(scratch, max_depth);   // frames and their stack hash
+//   uint32_t id = sites.find_or_add(s, type, now_ms);  // kNoSite: dropped
 //   sites.site(id)->alloc_count ...
 //
 // Thread-safety: find_or_add and site() from any thread; lock()/unlock() for pulls and fork.
@@ -37,9 +37,8 @@ class SiteTable {
   static constexpr uint32_t kChunk = 4096;
 
   [[nodiscard]] bool init(uint32_t max_sites, uint32_t max_nodes);
-  // stack_hash: stack_hash_frames(frames, depth), however computed (see stack_hash.h).
-  uint32_t find_or_add(uint64_t stack_hash, const uint64_t* frames, uint32_t depth, uint8_t type,
-                       int64_t now_ms);
+  // The frames are read only when the stack is new.
+  uint32_t find_or_add(const StackRef& stack, uint8_t type, int64_t now_ms);
   Site* site(uint32_t id) const { return chunks_[id / kChunk] + id % kChunk; }
   uint32_t count() const { return __atomic_load_n(&count_, __ATOMIC_ACQUIRE); }
   const StackTrie& trie() const { return trie_; }  // read under lock()
@@ -54,8 +53,8 @@ class SiteTable {
     uint32_t id;
     uint32_t reserved;
   };
-  uint32_t add_locked(uint64_t key, const uint64_t* frames, uint32_t depth, uint8_t type,
-                      int64_t now_ms, Slot* slot);
+  uint32_t add_locked(uint64_t key, const StackRef& stack, uint8_t type, int64_t now_ms,
+                      Slot* slot);
 
   SpinLock lock_;
   StackTrie trie_;

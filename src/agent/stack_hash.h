@@ -6,6 +6,7 @@
 //
 //   uint64_t h = stack_hash_frames(frames, depth);       // frames leaf first
 //   uint64_t key = stack_key(h, depth, type);            // never 0
+//   StackRef s{frames, 1, depth, h};  s.at(0) is the leaf
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -28,6 +29,16 @@ inline uint64_t stack_hash_frames(const uint64_t* frames, uint32_t depth) {
   for (uint32_t i = depth; i > 0; --i) h = stack_hash_step(h, frames[i - 1]);
   return h;
 }
+
+// A captured stack where it lies: frame i (0 = leaf) is leaf[i * step], so the suffix unwinder's
+// root-first per-thread copy can be used in place (step -1) without copying it out.
+struct StackRef {
+  const uint64_t* leaf;
+  int32_t step;
+  uint32_t depth;
+  uint64_t hash;  // stack_hash_frames over the depth frames
+  uint64_t at(uint32_t i) const { return leaf[int64_t(i) * step]; }
+};
 
 inline uint64_t stack_key(uint64_t h, uint32_t depth, uint8_t type) {
   h ^= uint64_t(depth) | uint64_t(type) << 32;

@@ -68,10 +68,10 @@ uint32_t StackTrie::child(uint32_t parent, uint64_t ip) {
   return id;
 }
 
-uint32_t StackTrie::intern(const uint64_t* frames, uint32_t depth) {
+uint32_t StackTrie::intern(const StackRef& stack) {
   uint32_t node = 0;
-  for (uint32_t i = depth; i > 0; --i) {  // root side first
-    node = child(node, frames[i - 1]);
+  for (uint32_t i = stack.depth; i > 0; --i) {  // root side first
+    node = child(node, stack.at(i - 1));
     if (node == kFull) return kFull;
   }
   return node;

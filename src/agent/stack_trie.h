@@ -2,13 +2,15 @@
 // is named by its leaf node. Nodes are appended and never change, so "the nodes since the last
 // pull" is a range [cursor, count) and each node crosses the wire once per connection.
 //
-//   uint32_t leaf = trie.intern(frames, depth);   // frames leaf first; kFull when out of nodes
+//   uint32_t leaf = trie.intern(stack);   // a StackRef (stack_hash.h); kFull when out of nodes
 //   for (uint32_t id = from; id < trie.count(); ++id) send(id, trie.node(id));
 //
 // Thread-safety: none of its own; SiteTable calls it under its lock.
 #pragma once
 
 #include <stdint.h>
+
+#include "agent/stack_hash.h"
 
 namespace memlens::agent {
 
@@ -23,7 +25,7 @@ class StackTrie {
   static constexpr uint32_t kFull = 0xffffffffu;
 
   [[nodiscard]] bool init(uint32_t max_nodes);
-  uint32_t intern(const uint64_t* frames_leaf_first, uint32_t depth);
+  uint32_t intern(const StackRef& stack);
   uint32_t count() const { return count_; }  // including the root
   TrieNode node(uint32_t id) const { return nodes_[id]; }
   uint64_t memory_bytes() const;

@@ -56,10 +56,12 @@ ThreadStack* thread_stack() {
   return s;
 }
 
+constexpr uint64_t kMaxFrameBytes = 1u << 24;
+
 // One unwind in progress: the fresh frames (leaf first) and where it met the cached stack.
 struct Walk {
   ThreadStack* c;
-  bool (*in_self)(uint64_t);
+  CodeRange self;
   uint32_t cached;  // cached candidates left: root-first [0, cached)
   uint32_t n;
   int64_t match;  // root-first index of the cached frame equal to fresh frame n
@@ -84,7 +86,7 @@ struct Walk {
 
   // Takes the next frame; false when the walk is over (met the cached stack, or too deep).
   bool visit(uint64_t fip, uint64_t fsp) {
-    if (leading && in_self(fip)) return true;
+    if (leading && self.contains(fip)) return true;
     leading = false;
     if (n > 0 && fsp <= sp[n - 1]) climbing = false;
     // Cached frames are ordered by SP; drop those below this frame, then compare.
@@ -176,15 +178,27 @@ bool suffix_unwinder_init(void* h) {
   return true;
 }
 
-__attribute__((noinline)) uint32_t capture_suffix(uint64_t* out, uint32_t max, uint64_t* hash,
-                                                  bool (*in_self)(uint64_t)) {
+__attribute__((noinline)) StackRef capture_suffix(uint64_t* out, uint32_t max, CodeRange self) {
   Walk w;
   w.c = thread_stack();
-  w.in_self = in_self;
+  w.self = self;
   w.reset();
-  // This function keeps a frame pointer (-fno-omit-frame-pointer): its caller's frame is known.
+  // The agent is built with frame pointers: climb its own frames (this one and the hooks above
+  // it) by the frame-pointer chain, without rule lookups, to the frame that called the hook.
   auto* fp = static_cast<uint64_t*>(__builtin_frame_address(0));
-  if (!walk_fast(&w, fp[1], reinterpret_cast<uint64_t>(fp) + 16, fp[0])) {
+  uint64_t ip = fp[1], sp = reinterpret_cast<uint64_t>(fp) + 16, rbp = fp[0];
+  bool fast = true;
+  while (self.contains(ip)) {
+    if (rbp < sp || rbp - sp >= kMaxFrameBytes || (rbp & 7) != 0) {
+      fast = false;  // not a chain we can trust: let libunwind walk it
+      break;
+    }
+    auto* frame = reinterpret_cast<const uint64_t*>(rbp);
+    ip = frame[1];
+    sp = rbp + 16;
+    rbp = frame[0];
+  }
+  if (!fast || !walk_fast(&w, ip, sp, rbp)) {
     w.reset();
     walk_slow(&w);
   }
@@ -197,8 +211,7 @@ __attribute__((noinline)) uint32_t capture_suffix(uint64_t* out, uint32_t max, u
     if (c != nullptr) c->n = 0;
     uint32_t total = n < max ? n : max;
     for (uint32_t i = 0; i < total; ++i) out[i] = w.ip[i];
-    *hash = stack_hash_frames(out, total);
-    return total;
+    return StackRef{out, 1, total, stack_hash_frames(out, total)};
   }
   uint64_t h = base > 0 ? c->hash[base - 1] : kStackHashSeed;
   uint32_t r = base;
@@ -209,10 +222,12 @@ __attribute__((noinline)) uint32_t capture_suffix(uint64_t* out, uint32_t max, u
     c->hash[r] = h;
   }
   c->n = r;
-  uint32_t total = r < max ? r : max;
-  for (uint32_t i = 0; i < total; ++i) out[i] = c->ip[r - 1 - i];
-  *hash = total == r ? h : stack_hash_frames(out, total);
-  return total;
+  StackRef s{&c->ip[r - 1], -1, r < max ? r : max, h};
+  if (s.depth < r) {  // cut to max_depth (the leaf side is kept): hash what is kept
+    s.hash = kStackHashSeed;
+    for (uint32_t i = s.depth; i > 0; --i) s.hash = stack_hash_step(s.hash, s.at(i - 1));
+  }
+  return s;
 }
 
 }  // namespace memlens::agent

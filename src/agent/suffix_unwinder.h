@@ -15,7 +15,7 @@
 // unwind, so a miss costs one extra compare per frame.
 //
 //   if (suffix_unwinder_init(libunwind_handle)) ...                    // from unwinder_init
-//   uint32_t n = capture_suffix(frames, max_depth, &hash, in_self);  // hash: stack_hash_frames
+//   StackRef s = capture_suffix(scratch, max_depth, CodeRange{lo, hi});  // the agent's code
 //
 // Thread-safety: per-thread state (a page-aligned block from sys_map, unmapped at thread exit);
 // call under the caller's ReentryGuard.
@@ -23,13 +23,20 @@
 
 #include <stdint.h>
 
+#include "agent/stack_hash.h"
+
 namespace memlens::agent {
 
 // Resolves the libunwind entry points from an already dlopen'ed libunwind; false if any is missing.
 [[nodiscard]] bool suffix_unwinder_init(void* libunwind_handle);
-// Leaf-first return addresses (the leading frames for which in_self() is true are skipped), at
-// most max_depth; *hash = stack_hash_frames(frames, result).
-uint32_t capture_suffix(uint64_t* frames, uint32_t max_depth, uint64_t* hash,
-                        bool (*in_self)(uint64_t));
+// The agent's executable segment: its frames at the leaf side of a stack are left out.
+struct CodeRange {
+  uint64_t lo, hi;
+  bool contains(uint64_t ip) const { return ip >= lo && ip < hi; }
+};
+
+// Return addresses, the leading frames inside `self` skipped, at most max_depth;
+// in the thread's cached stack (until its next capture) or in scratch (kMaxFrames).
+StackRef capture_suffix(uint64_t* scratch, uint32_t max_depth, CodeRange self);
 
 }  // namespace memlens::agent

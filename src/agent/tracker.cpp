@@ -58,10 +58,9 @@ void sub_from_site(uint32_t id, uint64_t size, uint64_t frees) {
 }
 
 uint32_t site_for_current_stack(wire::WireBufferType type, int64_t now_ms) {
-  uint64_t frames[kMaxFrames];
-  uint64_t hash = 0;
-  uint32_t depth = capture_stack(frames, g_state.config.max_depth, &hash);
-  return g_state.sites.find_or_add(hash, frames, depth, uint8_t(type), now_ms);
+  uint64_t scratch[kMaxFrames];
+  StackRef stack = capture_stack(scratch, g_state.config.max_depth);
+  return g_state.sites.find_or_add(stack, uint8_t(type), now_ms);
 }
 
 void on_cut(void*, uint32_t site, uint64_t bytes, bool whole) {
@@ -75,6 +74,7 @@ bool init_tracker() {
   const Config& c = g_state.config;
   g_state.start_wall_ms = wall_ms_coarse();
   g_state.start_mono_ms = mono_ms_coarse();
+  g_state.sampled = c.sample_bytes != 0;
   return g_state.live.init(c.max_live, c.sample_bytes != 0) &&
          g_state.sites.init(c.max_sites, c.max_nodes);
 }
@@ -122,7 +122,9 @@ void record_alloc(void* p, size_t size, wire::WireBufferType type) {
 
 void record_free(void* p) {
   auto ptr = reinterpret_cast<uint64_t>(p);
-  if (g_state.config.sample_bytes != 0 && !g_state.live.contains_maybe(ptr)) return;
+  if (g_state.sampled && (g_state.live.surely_absent(ptr) || !g_state.live.contains_maybe(ptr))) {
+    return;
+  }
   ReentryGuard guard;  // a signal handler that frees while we hold a shard lock passes through
   LiveEntry e;
   if (g_state.live.remove(ptr, &e)) sub_from_site(e.site, e.size, 1);
@@ -130,7 +132,9 @@ void record_free(void* p) {
 
 bool take_entry(void* p, LiveEntry* out) {
   auto ptr = reinterpret_cast<uint64_t>(p);
-  if (g_state.config.sample_bytes != 0 && !g_state.live.contains_maybe(ptr)) return false;
+  if (g_state.sampled && (g_state.live.surely_absent(ptr) || !g_state.live.contains_maybe(ptr))) {
+    return false;
+  }
   ReentryGuard guard;
   return g_state.live.remove(ptr, out);
 }

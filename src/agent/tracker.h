@@ -37,6 +37,7 @@ struct AgentState {
   bool active = false;       // atomic: tracking on
   bool deactivated = false;  // atomic: turned off after trouble
   bool fork_child = false;
+  bool sampled = false;  // config.sample_bytes != 0; set before active, then constant
 };
 
 extern AgentState g_state;
@@ -47,19 +48,23 @@ inline bool tracking() {
 
 extern __thread int64_t t_bytes_left __attribute__((tls_model("initial-exec")));
 
-// Inline fast paths for sampled mode, so that the common case costs no call:
-// an allocation that does not reach the thread's next sample point...
-inline bool skip_unsampled(size_t size) {
-  if (g_state.config.sample_bytes == 0 || t_bytes_left == 0) return false;
+// Inline fast paths for sampled mode, so that the common case costs a few instructions and the
+// hook can tail-call the real function:
+// an allocation of `size` that does not reach the thread's next sample point (the countdown also
+// runs inside the agent's own allocations: harmless, they are few)...
+inline bool sampled_skip(size_t size) {
+  if (!__atomic_load_n(&g_state.active, __ATOMIC_RELAXED) || !g_state.sampled) return false;
   int64_t left = t_bytes_left - int64_t(size);
-  if (left <= 0) return false;  // record_alloc counts it down again and samples it
+  if (left <= 0) return false;  // first use (0) or a sample point: record_alloc decides
   t_bytes_left = left;
   return true;
 }
-// ...and a free of a pointer whose shard holds nothing sampled.
-inline bool surely_untracked(void* p) {
-  return g_state.config.sample_bytes != 0 &&
-         g_state.live.shard_empty(reinterpret_cast<uint64_t>(p));
+// ...and whether a free of p must go through record_free (tracking on, and in sampled mode the
+// pointer is not ruled out by the live table's filter).
+inline bool free_needs_record(void* p) {
+  if (!__atomic_load_n(&g_state.active, __ATOMIC_RELAXED)) return false;
+  if (g_state.sampled && g_state.live.surely_absent(reinterpret_cast<uint64_t>(p))) return false;
+  return !ReentryGuard::active();
 }
 
 // Sets up tables from the config; false when memory for them could not be had.

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <unwind.h>
 
+#include "agent/frame_rules.h"
 #include "agent/stack_hash.h"
 #include "agent/suffix_unwinder.h"
 
@@ -15,6 +16,8 @@ wire::Unwinder g_kind = wire::Unwinder::kLibgcc;
 uint64_t g_self_lo = 0, g_self_hi = 0;  // the agent's executable segment
 int (*g_unw_backtrace)(void**, int) = nullptr;
 bool g_suffix = false;  // capture_suffix is resolved and wanted
+void (*g_flush_cache)(void*, uint64_t, uint64_t) = nullptr;  // libunwind's unw_flush_cache
+void* g_local_space = nullptr;
 
 __thread uint64_t t_stack_hi __attribute__((tls_model("initial-exec"))) = 0;
 
@@ -126,6 +129,11 @@ wire::Unwinder unwinder_init(wire::Unwinder wanted, bool suffix_cache) {
       auto* space = static_cast<void**>(dlsym(h, "_ULx86_64_local_addr_space"));
       if (set_policy != nullptr && space != nullptr)
         set_policy(*space, 2 /* UNW_CACHE_PER_THREAD */);
+      g_local_space = space != nullptr ? *space : nullptr;
+      __atomic_store_n(&g_flush_cache,
+                       reinterpret_cast<void (*)(void*, uint64_t, uint64_t)>(
+                           dlsym(h, "_Ux86_64_flush_cache")),
+                       __ATOMIC_RELEASE);
       bool suffix = suffix_cache && suffix_unwinder_init(h);
       __atomic_store_n(&g_suffix, suffix, __ATOMIC_RELEASE);
       __atomic_store_n(&g_unw_backtrace, reinterpret_cast<int (*)(void**, int)>(bt),
@@ -135,7 +143,7 @@ wire::Unwinder unwinder_init(wire::Unwinder wanted, bool suffix_cache) {
   return g_kind;
 }
 
-uint32_t capture_stack(uint64_t* frames, uint32_t max_depth, uint64_t* hash) {
+StackRef capture_stack(uint64_t* frames, uint32_t max_depth) {
   if (max_depth > kMaxFrames) max_depth = kMaxFrames;
   uint32_t n = 0;
   switch (g_kind) {
@@ -144,7 +152,7 @@ uint32_t capture_stack(uint64_t* frames, uint32_t max_depth, uint64_t* hash) {
       break;
     case wire::Unwinder::kLibunwind:
       if (__atomic_load_n(&g_suffix, __ATOMIC_ACQUIRE)) {
-        return capture_suffix(frames, max_depth, hash, in_self);
+        return capture_suffix(frames, max_depth, CodeRange{g_self_lo, g_self_hi});
       }
       n = g_unw_backtrace != nullptr ? capture_libunwind(frames, max_depth)
                                      : capture_gcc(frames, max_depth);
@@ -153,8 +161,13 @@ uint32_t capture_stack(uint64_t* frames, uint32_t max_depth, uint64_t* hash) {
       n = capture_gcc(frames, max_depth);
       break;
   }
-  *hash = stack_hash_frames(frames, n);
-  return n;
+  return StackRef{frames, 1, n, stack_hash_frames(frames, n)};
+}
+
+void unwinder_forget_code() {
+  frame_rules_invalidate();
+  auto flush = __atomic_load_n(&g_flush_cache, __ATOMIC_ACQUIRE);
+  if (flush != nullptr && g_local_space != nullptr) flush(g_local_space, 0, 0);
 }
 
 }  // namespace memlens::agent

@@ -14,7 +14,7 @@
 //              libraries built without frame pointers.
 //
 //   unwinder_init(wire::Unwinder::kLibgcc, true);            // once, from the constructor
-//   uint32_t n = capture_stack(frames, max_depth, &hash);    // 0..max_depth frames
+//   StackRef s = capture_stack(scratch, max_depth);   // 0..max_depth frames, maybe not in scratch
 //
 // Thread-safety: capture_stack from any thread, under the caller's ReentryGuard (the unwinders
 // may allocate on first use).
@@ -22,6 +22,7 @@
 
 #include <stdint.h>
 
+#include "agent/stack_hash.h"
 #include "wire/protocol.h"
 
 namespace memlens::agent {
@@ -31,7 +32,10 @@ constexpr uint32_t kMaxFrames = 256;
 // Returns the method actually in use (falls back to libgcc when libunwind cannot be loaded).
 // suffix_cache: use the stack-suffix cache with libunwind.
 wire::Unwinder unwinder_init(wire::Unwinder wanted, bool suffix_cache);
-// *hash = stack_hash_frames(frames, result) (stack_hash.h), computed incrementally when it can.
-uint32_t capture_stack(uint64_t* frames, uint32_t max_depth, uint64_t* hash);
+// The frames are in scratch (kMaxFrames) or in the suffix unwinder's per-thread copy, valid
+// until this thread's next capture; the hash is computed incrementally when it can be.
+StackRef capture_stack(uint64_t* scratch, uint32_t max_depth);
+// After dlclose: drop what the unwinders cached about code that may be gone.
+void unwinder_forget_code();
 
 }  // namespace memlens::agent

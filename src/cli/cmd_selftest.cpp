@@ -34,10 +34,16 @@ int selftest_command(const SelftestArgs& args) {
   if (args.json) {
     nlohmann::json tests = nlohmann::json::array();
     for (const auto& r : results)
-      tests.push_back({{"name", r.name}, {"passed", r.passed}, {"measured", r.measured},
-                       {"recommendation", r.recommendation}, {"durationMs", r.duration_ms}});
-    nlohmann::json out = {{"passed", passed}, {"failed", failed}, {"durationMs", duration},
-                          {"successRate", rate}, {"tests", tests}};
+      tests.push_back({{"name", r.name},
+                       {"passed", r.passed},
+                       {"measured", r.measured},
+                       {"recommendation", r.recommendation},
+                       {"durationMs", r.duration_ms}});
+    nlohmann::json out = {{"passed", passed},
+                          {"failed", failed},
+                          {"durationMs", duration},
+                          {"successRate", rate},
+                          {"tests", tests}};
     std::printf("%s\n", out.dump(2).c_str());
     return failed == 0 ? kExitOk : kExitFailed;
   }
@@ -55,13 +61,15 @@ int selftest_command(const SelftestArgs& args) {
   }
   std::printf("\n🎯 RECOMMENDATIONS:\n");
   if (failed == 0) {
-    std::printf("   ✅ All tests passed! Memory analysis tools are working correctly on this "
-                "machine.\n");
+    std::printf(
+        "   ✅ All tests passed! Memory analysis tools are working correctly on this "
+        "machine.\n");
   } else {
     for (const auto& r : results)
       if (!r.passed)
-        std::printf("   ❌ %s: %s\n", r.name.c_str(),
-                    r.recommendation.empty() ? "see the measurement above" : r.recommendation.c_str());
+        std::printf(
+            "   ❌ %s: %s\n", r.name.c_str(),
+            r.recommendation.empty() ? "see the measurement above" : r.recommendation.c_str());
   }
   std::fflush(stdout);
   return failed == 0 ? kExitOk : kExitFailed;

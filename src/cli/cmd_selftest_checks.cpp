@@ -132,7 +132,8 @@ SelftestResult divergence(const Run& r) {
 }
 
 SelftestResult patterns(const Run& leaking, const Run& steady) {
-  if (!leaking.error.empty()) return failed_run("External Memory Growth Pattern Detection", leaking);
+  if (!leaking.error.empty())
+    return failed_run("External Memory Growth Pattern Detection", leaking);
   if (!steady.error.empty()) return failed_run("External Memory Growth Pattern Detection", steady);
   const GrowthPattern* grow = pattern(leaking.report, "rss");
   const GrowthPattern* flat = pattern(steady.report, "rss");
@@ -155,13 +156,15 @@ SelftestResult modules(const Run& r) {
   for (const auto& m : r.report.native_modules) {
     if (m.estimated_memory_mb <= 0) continue;
     libc = libc || m.module_name.find("libc.so") != std::string::npos;
-    if (names.size() < 3) names.push_back(fmt::format("{} {:.1f}MB", m.module_name, m.estimated_memory_mb));
+    if (names.size() < 3)
+      names.push_back(fmt::format("{} {:.1f}MB", m.module_name, m.estimated_memory_mb));
   }
   bool ok = names.size() >= 2 && libc;
   if (!ok && !r.agent) {
     return {"Native Module Attribution", false,
             "not measured: module attribution needs the allocation tracking agent, which was not "
-            "active in the workload" + (r.agent_note.empty() ? "" : " (" + r.agent_note + ")"),
+            "active in the workload" +
+                (r.agent_note.empty() ? "" : " (" + r.agent_note + ")"),
             "build and install libmemlens-agent.so so memlens run can preload it"};
   }
   return {"Native Module Attribution", ok,
@@ -175,7 +178,8 @@ SelftestResult buffers(const Run& r) {
   if (!r.agent) {
     return {"Buffer Leak Detection", false,
             "not measured: buffer leaks need the allocation tracking agent, which was not "
-            "active in the workload" + (r.agent_note.empty() ? "" : " (" + r.agent_note + ")"),
+            "active in the workload" +
+                (r.agent_note.empty() ? "" : " (" + r.agent_note + ")"),
             "build and install libmemlens-agent.so (issue 3) so memlens run can preload it"};
   }
   size_t leaks = 0;
@@ -201,10 +205,11 @@ SelftestResult reporting(const Run& fds, const Run& heap) {
     }
   }
   bool ok = file_handle && !heap.report.leaks.empty();
-  return {"Automated Leak Reporting", ok,
-          fmt::format("Generated {} leak reports: {}", count,
-                      kinds.empty() ? std::string("none") : fmt::format("{}", fmt::join(kinds, ", "))),
-          ok ? "" : "a known descriptor or heap leak was not reported"};
+  return {
+      "Automated Leak Reporting", ok,
+      fmt::format("Generated {} leak reports: {}", count,
+                  kinds.empty() ? std::string("none") : fmt::format("{}", fmt::join(kinds, ", "))),
+      ok ? "" : "a known descriptor or heap leak was not reported"};
 }
 
 SelftestResult integration() {
@@ -235,12 +240,14 @@ SelftestResult integration() {
   recorder->stop();
   (events > 0 ? checks : failures).push_back(fmt::format("events ({})", events.load()));
   auto store = storage::SessionStore::open_existing(cfg.storage_directory);
-  auto list = store ? (*store)->sessions() : base::Result<std::vector<storage::SessionInfo>>(store.error());
+  auto list =
+      store ? (*store)->sessions() : base::Result<std::vector<storage::SessionInfo>>(store.error());
   bool stored = list && !list->empty() && list->back().snapshot_count > 0;
-  (stored ? checks : failures).push_back(fmt::format("session store ({} snapshots)",
-                                                     stored ? list->back().snapshot_count : 0));
-  bool sent = sinks.sinks()[0]->drain(std::chrono::seconds(30)) &&
-              sinks.sinks()[0]->stats().delivered > 0;
+  (stored ? checks : failures)
+      .push_back(
+          fmt::format("session store ({} snapshots)", stored ? list->back().snapshot_count : 0));
+  bool sent =
+      sinks.sinks()[0]->drain(std::chrono::seconds(30)) && sinks.sinks()[0]->stats().delivered > 0;
   (sent ? checks : failures).push_back("alert sink");
   auto back = report_from_json(to_json((*analyzer)->report()));
   (back ? checks : failures).push_back("report JSON round trip");

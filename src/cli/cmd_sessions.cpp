@@ -36,9 +36,10 @@ base::Result<int64_t> parse_time(const std::string& text, int64_t session_start)
   if (digits && text.size() >= 12) return static_cast<int64_t>(std::stoll(text));
   auto d = base::parse_duration(text);
   if (!d) {
-    return base::Error{fmt::format("bad time '{}': expected ms since the epoch or a duration "
-                                   "from the session's start (e.g. 5m)",
-                                   text)};
+    return base::Error{
+        fmt::format("bad time '{}': expected ms since the epoch or a duration "
+                    "from the session's start (e.g. 5m)",
+                    text)};
   }
   return session_start + d->count();
 }
@@ -74,8 +75,7 @@ base::Result<Selected> select(const std::string& path, const StoreReportOptions&
     if (!t) return t.error();
     out.range.to_ms = *t;
   }
-  if (out.range.from_ms > out.range.to_ms)
-    return base::Error{"--from is later than --to"};
+  if (out.range.from_ms > out.range.to_ms) return base::Error{"--from is later than --to"};
   return out;
 }
 
@@ -96,12 +96,17 @@ int sessions_command(const SessionsArgs& args) {
   if (args.json) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& s : *list)
-      arr.push_back({{"id", s.id}, {"pid", s.pid}, {"command", s.command},
+      arr.push_back({{"id", s.id},
+                     {"pid", s.pid},
+                     {"command", s.command},
                      {"startedAt", s.started_at},
                      {"endedAt", s.ended_at ? nlohmann::json(s.ended_at) : nlohmann::json()},
-                     {"durationMs", s.duration_ms()}, {"intervalMs", s.interval_ms},
-                     {"agent", s.agent}, {"snapshots", s.snapshot_count},
-                     {"leaks", s.leak_count}, {"alerts", s.alert_count}});
+                     {"durationMs", s.duration_ms()},
+                     {"intervalMs", s.interval_ms},
+                     {"agent", s.agent},
+                     {"snapshots", s.snapshot_count},
+                     {"leaks", s.leak_count},
+                     {"alerts", s.alert_count}});
     std::printf("%s\n", arr.dump(2).c_str());
     return kExitOk;
   }
@@ -123,7 +128,8 @@ int sessions_command(const SessionsArgs& args) {
   }
   bool open_ended = false;
   for (const auto& s : *list) open_ended = open_ended || !s.ended_at;
-  if (open_ended) std::printf("* still recording, or the recorder was killed: up to the last snapshot\n");
+  if (open_ended)
+    std::printf("* still recording, or the recorder was killed: up to the last snapshot\n");
   return kExitOk;
 }
 
@@ -160,7 +166,7 @@ void add_store_report_options(CLI::App& report, StoreReportOptions& o) {
 }
 
 bool is_store_path(const std::string& input) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(input.c_str(), &st) != 0) return false;
   if (S_ISDIR(st.st_mode)) return true;
   std::ifstream in(input, std::ios::binary);
@@ -180,8 +186,7 @@ base::Result<Report> report_from_store(const std::string& store, const StoreRepo
 namespace memlens::cli {
 
 base::Result<SessionOutputs> start_session_outputs(ProcessMemoryAnalyzer& analyzer,
-                                                   const Config& config,
-                                                   const std::string& webhook,
+                                                   const Config& config, const std::string& webhook,
                                                    const std::string& on_alert, bool quiet) {
   SessionOutputs out;
   out.sinks = std::make_unique<monitor::AlertSinks>();

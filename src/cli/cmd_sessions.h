@@ -63,8 +63,7 @@ struct SessionOutputs {
 };
 // Fails (one line, a usage error) only on a malformed --webhook URL.
 base::Result<SessionOutputs> start_session_outputs(ProcessMemoryAnalyzer& analyzer,
-                                                   const Config& config,
-                                                   const std::string& webhook,
+                                                   const Config& config, const std::string& webhook,
                                                    const std::string& on_alert, bool quiet);
 
 }  // namespace memlens::cli

@@ -10,12 +10,12 @@
 #include <cstring>
 #include <regex>
 
+#include <fmt/format.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
 
 #include "base/clock.h"
 #include "memlens/json.h"
@@ -107,9 +107,10 @@ base::Result<std::unique_ptr<WebhookSink>> WebhookSink::create(WebhookOptions op
   static const std::regex kUrl(R"(^http://([^/:]+)(?::(\d+))?(/.*)?$)");
   std::smatch m;
   if (!std::regex_match(options.url, m, kUrl)) {
-    return base::Error{fmt::format("--webhook '{}': expected http://host[:port][/path] "
-                                   "(https is not supported)",
-                                   options.url)};
+    return base::Error{
+        fmt::format("--webhook '{}': expected http://host[:port][/path] "
+                    "(https is not supported)",
+                    options.url)};
   }
   std::unique_ptr<WebhookSink> sink(new WebhookSink(std::move(options)));
   sink->host_ = m[1];
@@ -122,7 +123,9 @@ base::Result<std::unique_ptr<WebhookSink>> WebhookSink::create(WebhookOptions op
 WebhookSink::WebhookSink(WebhookOptions options)
     : AlertSink(options.capacity, 1), options_(std::move(options)) {}
 
-WebhookSink::~WebhookSink() { stop(); }
+WebhookSink::~WebhookSink() {
+  stop();
+}
 
 std::string WebhookSink::deliver(const std::string& json) {
   auto backoff = options_.initial_backoff;
@@ -187,7 +190,9 @@ CommandSink::CommandSink(CommandOptions options)
   start();
 }
 
-CommandSink::~CommandSink() { stop(); }
+CommandSink::~CommandSink() {
+  stop();
+}
 
 std::string CommandSink::deliver(const std::string& json) {
   count_attempt();
@@ -251,14 +256,20 @@ std::string CommandSink::deliver(const std::string& json) {
 // ---- payloads and wiring ----
 
 std::string alert_payload(const Alert& alert, int pid, const std::string& command) {
-  nlohmann::json j = {{"event", "threshold_alert"}, {"pid", pid},           {"command", command},
-                      {"timestamp", alert.timestamp}, {"alert", to_json(alert)}};
+  nlohmann::json j = {{"event", "threshold_alert"},
+                      {"pid", pid},
+                      {"command", command},
+                      {"timestamp", alert.timestamp},
+                      {"alert", to_json(alert)}};
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string leak_payload(const Leak& leak, int pid, const std::string& command, int64_t now_ms) {
-  nlohmann::json j = {{"event", "leak_detected"}, {"pid", pid}, {"command", command},
-                      {"timestamp", now_ms},      {"leak", to_json(leak)}};
+  nlohmann::json j = {{"event", "leak_detected"},
+                      {"pid", pid},
+                      {"command", command},
+                      {"timestamp", now_ms},
+                      {"leak", to_json(leak)}};
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -270,8 +281,8 @@ void AlertSinks::attach(ProcessMemoryAnalyzer& analyzer) {
   AnalyzerStatus st = analyzer.status();
   const int pid = st.pid;
   const std::string command = st.command;
-  subscriptions_.push_back(analyzer.events().threshold_alert.connect(
-      [this, pid, command](const Alert& a) {
+  subscriptions_.push_back(
+      analyzer.events().threshold_alert.connect([this, pid, command](const Alert& a) {
         if (a.active) post(alert_payload(a, pid, command));  // raised or escalated, not cleared
       }));
   subscriptions_.push_back(

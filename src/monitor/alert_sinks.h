@@ -70,7 +70,7 @@ class AlertSink {
 };
 
 struct WebhookOptions {
-  std::string url;  // http://host[:port][/path]
+  std::string url;                          // http://host[:port][/path]
   std::chrono::milliseconds timeout{5000};  // per attempt: connect, send, response
   int max_attempts = 4;
   std::chrono::milliseconds initial_backoff{500};  // doubles after each failed attempt

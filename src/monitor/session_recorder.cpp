@@ -82,7 +82,9 @@ std::unique_ptr<SessionRecorder> SessionRecorder::start(ProcessMemoryAnalyzer& a
   return rec;
 }
 
-SessionRecorder::~SessionRecorder() { stop(); }
+SessionRecorder::~SessionRecorder() {
+  stop();
+}
 
 storage::RecordBatch SessionRecorder::take_queue() {
   std::lock_guard lock(mutex_);
@@ -96,8 +98,9 @@ void SessionRecorder::add_sites(storage::RecordBatch& batch) {
   if (!options_.record_sites) return;
   std::vector<SymbolizedSite> sites = analyzer_.sites();
   if (sites.size() > options_.max_sites) {
-    std::partial_sort(sites.begin(), sites.begin() + static_cast<std::ptrdiff_t>(options_.max_sites),
-                      sites.end(), [](const SymbolizedSite& a, const SymbolizedSite& b) {
+    std::partial_sort(sites.begin(),
+                      sites.begin() + static_cast<std::ptrdiff_t>(options_.max_sites), sites.end(),
+                      [](const SymbolizedSite& a, const SymbolizedSite& b) {
                         return a.sample.live_bytes > b.sample.live_bytes;
                       });
     sites.resize(options_.max_sites);

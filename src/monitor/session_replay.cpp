@@ -22,10 +22,9 @@ base::Result<Report> replay_session(storage::SessionStore& store, int64_t sessio
   auto snaps = store.snapshots(session_id, range.from_ms, range.to_ms);
   if (!snaps) return snaps.error();
   if (snaps->empty()) {
-    return base::Error{fmt::format("session {} has no snapshots{}", session_id,
-                                   range.from_ms > 0 || range.to_ms < INT64_MAX
-                                       ? " in the requested time range"
-                                       : "")};
+    return base::Error{fmt::format(
+        "session {} has no snapshots{}", session_id,
+        range.from_ms > 0 || range.to_ms < INT64_MAX ? " in the requested time range" : "")};
   }
   const int64_t now = snaps->back().timestamp;
 
@@ -37,8 +36,7 @@ base::Result<Report> replay_session(storage::SessionStore& store, int64_t sessio
     auto points = store.site_history(session_id, site.sample.site_id, range.from_ms, range.to_ms);
     if (!points) return points.error();
     analysis::SiteHistory h;
-    for (const SiteSample& p : *points)
-      h.points.push_back(analysis::point_of(p, p.last_seen));
+    for (const SiteSample& p : *points) h.points.push_back(analysis::point_of(p, p.last_seen));
     h.site = std::move(site);
     histories.push_back(std::move(h));
   }
@@ -50,8 +48,8 @@ base::Result<Report> replay_session(storage::SessionStore& store, int64_t sessio
   in.summary.pid = info->pid;
   in.summary.command = info->command;
   in.summary.agent = info->agent || !histories.empty();
-  in.summary.started_at = range.from_ms > info->started_at ? snaps->front().timestamp
-                                                           : info->started_at;
+  in.summary.started_at =
+      range.from_ms > info->started_at ? snaps->front().timestamp : info->started_at;
   in.snapshots = *snaps;
   in.config = config;
   if (!histories.empty()) {

@@ -20,8 +20,8 @@
 namespace memlens::monitor {
 
 struct ReplayRange {
-  int64_t from_ms = 0;         // ms since epoch, inclusive
-  int64_t to_ms = INT64_MAX;   // inclusive
+  int64_t from_ms = 0;        // ms since epoch, inclusive
+  int64_t to_ms = INT64_MAX;  // inclusive
 };
 
 // Fails (one line) when the session does not exist or has no snapshots in the range.

@@ -15,7 +15,9 @@
 namespace memlens::server {
 
 struct Server::Impl {
-  net::io_context io{1};
+  // A pointer so stop() can destroy it: that destroys every session coroutine and so closes
+  // every socket, before the Server itself goes away.
+  std::unique_ptr<net::io_context> io = std::make_unique<net::io_context>(1);
   std::unique_ptr<net::thread_pool> workers;
   std::shared_ptr<ServerState> state;
   std::optional<tcp::acceptor> acceptor;
@@ -89,7 +91,7 @@ base::Result<std::unique_ptr<Server>> Server::start(ProcessMemoryAnalyzer& analy
   auto& impl = *(server->impl_ = std::make_unique<Impl>());
   impl.workers = std::make_unique<net::thread_pool>(std::max<size_t>(1, options.worker_threads));
   std::string address = options.address == "localhost" ? "127.0.0.1" : options.address;
-  impl.state = std::make_shared<ServerState>(analyzer, std::move(options), impl.io, *impl.workers);
+  impl.state = std::make_shared<ServerState>(analyzer, std::move(options), *impl.io, *impl.workers);
   ServerState& state = *impl.state;
   if (!state.options.tls_cert.empty()) {
     auto tls = make_tls_context(state.options.tls_cert, state.options.tls_key);
@@ -101,7 +103,7 @@ base::Result<std::unique_ptr<Server>> Server::start(ProcessMemoryAnalyzer& analy
   auto ip = net::ip::make_address(address, ec);
   if (ec) return base::Error{fmt::format("bad listen address {}: {}", address, ec.message())};
   tcp::endpoint endpoint(ip, state.options.port);
-  impl.acceptor.emplace(impl.io);
+  impl.acceptor.emplace(*impl.io);
   impl.acceptor->open(endpoint.protocol(), ec);
   if (!ec) impl.acceptor->set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) impl.acceptor->bind(endpoint, ec);
@@ -125,12 +127,12 @@ base::Result<std::unique_ptr<Server>> Server::start(ProcessMemoryAnalyzer& analy
     s->broadcast(make_broadcast("alerts", alerts_payload({alert})));
   });
 
-  net::co_spawn(impl.io, accept_loop(impl.state, *impl.acceptor), net::detached);
-  net::co_spawn(net::make_strand(impl.io), update_loop(impl.state), net::detached);
+  net::co_spawn(*impl.io, accept_loop(impl.state, *impl.acceptor), net::detached);
+  net::co_spawn(net::make_strand(*impl.io), update_loop(impl.state), net::detached);
   impl.thread = std::thread([&impl] {
     for (;;) {
       try {
-        impl.io.run();
+        impl.io->run();
         return;
       } catch (const std::exception& e) {
         spdlog::error("server: I/O loop: {}", e.what());
@@ -147,13 +149,11 @@ void Server::stop() {
   if (!impl_ || impl_->stopped) return;
   impl_->stopped = true;
   impl_->alert_subscription.reset();
-  net::post(impl_->io, [&impl = *impl_] {
-    beast::error_code ec;
-    impl.acceptor->close(ec);
-  });
-  impl_->io.stop();
+  impl_->io->stop();
   if (impl_->thread.joinable()) impl_->thread.join();
   impl_->workers->join();
+  impl_->acceptor.reset();
+  impl_->io.reset();  // destroys the session coroutines: every socket closes here
 }
 
 uint16_t Server::port() const { return impl_->port; }

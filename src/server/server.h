@@ -34,6 +34,9 @@ struct ServerOptions {
   size_t max_body_bytes = 1 << 20;
   std::chrono::seconds read_timeout{15};
   size_t max_queued_messages = 64;  // per WebSocket client; beyond it the client is dropped
+  // SO_SNDBUF of stream (WebSocket/Socket.IO) sockets: bounds the kernel memory a stuck client
+  // holds and makes it reach the queue limit soon instead of after megabytes of buffering.
+  int stream_send_buffer_bytes = 64 * 1024;
   int64_t update_interval_ms = 2000;  // realtime-update period
   // /health/memory: unhealthy above this external/heap ratio (DESIGN: critical > 2.5).
   double health_critical_ratio = 2.5;
@@ -54,6 +57,7 @@ class Server {
 
   uint16_t port() const;    // the bound port (useful with port 0)
   std::string url() const;  // "http://127.0.0.1:10000/memory-analysis/"
+  // Stops accepting, closes every connection and joins the threads. Idempotent.
   void stop();
 
   // Counters for tests and /metrics.

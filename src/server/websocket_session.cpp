@@ -49,6 +49,9 @@ class WebSocketSession : public Subscriber,
         [](websocket::response_type& res) { res.set(http::field::server, "memlens"); }));
 
     beast::error_code ec;
+    if (state_->options.stream_send_buffer_bytes > 0)
+      beast::get_lowest_layer(ws_).socket().set_option(
+          net::socket_base::send_buffer_size(state_->options.stream_send_buffer_bytes), ec);
     co_await ws_.async_accept(req, net::redirect_error(kAwait, ec));
     if (ec) co_return;
 

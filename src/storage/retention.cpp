@@ -55,12 +55,12 @@ base::Result<int64_t> SessionStore::delete_session(int64_t id) {
 
 base::Result<int64_t> SessionStore::downsample(int64_t before_ms, int64_t resolution_ms) {
   if (resolution_ms <= 0) return int64_t{0};
-  auto snaps = run_counting(
-      *db_,
-      "DELETE FROM snapshots WHERE ts < ?1 AND EXISTS (SELECT 1 FROM snapshots b"
-      " WHERE b.session_id = snapshots.session_id AND b.ts > snapshots.ts"
-      " AND b.ts < MIN(?1, (snapshots.ts / ?2 + 1) * ?2))",
-      {before_ms, resolution_ms});
+  auto snaps =
+      run_counting(*db_,
+                   "DELETE FROM snapshots WHERE ts < ?1 AND EXISTS (SELECT 1 FROM snapshots b"
+                   " WHERE b.session_id = snapshots.session_id AND b.ts > snapshots.ts"
+                   " AND b.ts < MIN(?1, (snapshots.ts / ?2 + 1) * ?2))",
+                   {before_ms, resolution_ms});
   if (!snaps) return snaps.error();
   auto mark = run_counting(*db_,
                            "UPDATE snapshots SET resolution = ?2 WHERE ts < ?1"
@@ -77,8 +77,7 @@ base::Result<int64_t> SessionStore::downsample(int64_t before_ms, int64_t resolu
   return *snaps + *sites;
 }
 
-base::Result<RetentionStats> SessionStore::enforce_retention(int64_t now_ms,
-                                                             int64_t keep_session) {
+base::Result<RetentionStats> SessionStore::enforce_retention(int64_t now_ms, int64_t keep_session) {
   RetentionStats stats;
   auto before = used_bytes();
   if (!before) return before.error();
@@ -112,8 +111,8 @@ base::Result<RetentionStats> SessionStore::enforce_retention(int64_t now_ms,
     }
     // ... and the old part of sessions that are still going.
     if (auto s = carry_detail_lists(*db_, cutoff); !s) return fail(s.error());
-    for (const char* table : {"snapshots", "snapshot_detail", "site_samples", "patterns",
-                              "alerts"}) {
+    for (const char* table :
+         {"snapshots", "snapshot_detail", "site_samples", "patterns", "alerts"}) {
       auto r = run_counting(*db_, fmt::format("DELETE FROM {} WHERE ts < ?1", table), {cutoff});
       if (!r) return fail(r.error());
       if (std::string_view(table) == "snapshots") stats.snapshots_deleted += *r;
@@ -122,8 +121,8 @@ base::Result<RetentionStats> SessionStore::enforce_retention(int64_t now_ms,
   }
 
   // 2. Resolution: old rows thin out to one per downsample_resolution_ms.
-  auto thinned = downsample(now_ms - options_.downsample_after_ms,
-                            options_.downsample_resolution_ms);
+  auto thinned =
+      downsample(now_ms - options_.downsample_after_ms, options_.downsample_resolution_ms);
   if (!thinned) return fail(thinned.error());
   stats.snapshots_deleted += *thinned;
 
@@ -135,8 +134,7 @@ base::Result<RetentionStats> SessionStore::enforce_retention(int64_t now_ms,
     if (!used) return fail(used.error());
     if (*used <= options_.size_budget_bytes) break;
     auto oldest = db_->query_int(fmt::format(
-        "SELECT id FROM sessions WHERE id != {} ORDER BY started_at, id LIMIT 1",
-        keep_session));
+        "SELECT id FROM sessions WHERE id != {} ORDER BY started_at, id LIMIT 1", keep_session));
     if (!oldest) return fail(oldest.error());
     if (*oldest != 0) {
       auto r = delete_session(*oldest);

@@ -119,21 +119,23 @@ base::Status migrate(SqliteDb& db) {
   auto version = db.query_int("PRAGMA user_version");
   if (!version) return version.error();
   if (*version > kSchemaVersion) {
-    return base::Error{fmt::format("{} has schema version {}, newer than this memlens ({}); "
-                                   "upgrade memlens or use another --storage directory",
-                                   db.path(), *version, kSchemaVersion)};
+    return base::Error{
+        fmt::format("{} has schema version {}, newer than this memlens ({}); "
+                    "upgrade memlens or use another --storage directory",
+                    db.path(), *version, kSchemaVersion)};
   }
   for (int64_t v = *version; v < kSchemaVersion; ++v) {
     if (auto s = db.exec("BEGIN IMMEDIATE"); !s) return s;
     auto s = db.exec(kMigrations[static_cast<size_t>(v)]);
-    if (s) s = db.exec(fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {}",
-                                   kApplicationId, v + 1));
+    if (s)
+      s = db.exec(fmt::format("PRAGMA application_id = {}; PRAGMA user_version = {}",
+                              kApplicationId, v + 1));
     if (s) s = db.exec("COMMIT");
     if (!s) {
       (void)db.exec("ROLLBACK");
-      return base::Error{fmt::format("migrating {} to schema {} failed: {}", db.path(), v + 1,
-                                     s.error().message),
-                         s.error().code};
+      return base::Error{
+          fmt::format("migrating {} to schema {} failed: {}", db.path(), v + 1, s.error().message),
+          s.error().code};
     }
   }
   return {};

@@ -72,8 +72,8 @@ base::Status configure(SqliteDb& db, bool fresh) {
   auto row = st->step();
   if (!row) return row.error();
   if (*row && st->text_at(0) != "wal") {
-    return base::Error{fmt::format("{}: cannot switch to WAL mode (got {})", db.path(),
-                                   st->text_at(0))};
+    return base::Error{
+        fmt::format("{}: cannot switch to WAL mode (got {})", db.path(), st->text_at(0))};
   }
   // NORMAL in WAL mode: a commit survives a crash of memlens (kill -9); only an OS crash or
   // power loss may lose the last transactions.
@@ -124,12 +124,16 @@ base::Result<std::unique_ptr<SessionStore>> SessionStore::open(const StoreOption
     auto db = SqliteDb::open(path);
     if (!db) return db.error();
     auto kind = classify_file(**db);
-    if (!kind) return base::Error{fmt::format("cannot read {}: {}", path, kind.error().message),
-                                  kind.error().code};
+    if (!kind)
+      return base::Error{fmt::format("cannot read {}: {}", path, kind.error().message),
+                         kind.error().code};
     if (*kind == FileKind::kCorrupt || *kind == FileKind::kForeign) {
       db->reset();  // close before renaming
-      if (attempt > 0) return base::Error{fmt::format("{} is still unusable after moving the "
-                                                      "old file aside", path)};
+      if (attempt > 0)
+        return base::Error{
+            fmt::format("{} is still unusable after moving the "
+                        "old file aside",
+                        path)};
       auto moved = move_aside(path);
       if (!moved) return moved.error();
       say(fmt::format("storage: {} {}; moved it to {} and started a fresh store", path,
@@ -146,7 +150,8 @@ base::Result<std::unique_ptr<SessionStore>> SessionStore::open_existing(const st
   std::error_code ec;
   std::string file = path;
   if (fs::is_directory(path, ec)) file = (fs::path(path) / "memlens.db").string();
-  if (!fs::exists(file, ec)) return base::Error{fmt::format("no memlens store at {}", file), ENOENT};
+  if (!fs::exists(file, ec))
+    return base::Error{fmt::format("no memlens store at {}", file), ENOENT};
   // Read-write without create: a session whose recorder was killed left a -wal file that the
   // first reader must be able to recover; SQLite falls back to read-only when it must.
   auto db = SqliteDb::open(file, /*create=*/false);

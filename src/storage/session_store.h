@@ -34,10 +34,10 @@ namespace memlens::storage {
 struct StoreOptions {
   std::string directory = "./memory-analysis";
   std::string file_name = "memlens.db";
-  int64_t retention_ms = 24 * 3600'000;         // sessions that ended before now - this go
-  uint64_t size_budget_bytes = 256ull << 20;    // 0 = unlimited
-  int64_t downsample_after_ms = 3600'000;       // rows older than this ...
-  int64_t downsample_resolution_ms = 60'000;    // ... keep one per this many ms
+  int64_t retention_ms = 24 * 3600'000;       // sessions that ended before now - this go
+  uint64_t size_budget_bytes = 256ull << 20;  // 0 = unlimited
+  int64_t downsample_after_ms = 3600'000;     // rows older than this ...
+  int64_t downsample_resolution_ms = 60'000;  // ... keep one per this many ms
   // One-line notices (file moved aside, sessions pruned). Default: written to stderr.
   std::function<void(const std::string&)> on_notice;
 };
@@ -86,8 +86,7 @@ class SessionStore {
   base::Result<std::optional<std::string>> report_json(int64_t id);
   // The session as one JSON document (session, snapshots, sites, leaks, patterns, alerts,
   // report), for `memlens export` and the server's export route.
-  base::Result<std::string> export_json(int64_t id, int64_t from_ms = 0,
-                                        int64_t to_ms = INT64_MAX);
+  base::Result<std::string> export_json(int64_t id, int64_t from_ms = 0, int64_t to_ms = INT64_MAX);
 
   // Bytes of live pages in the file (excluding free pages), the size budget's measure.
   base::Result<uint64_t> used_bytes();

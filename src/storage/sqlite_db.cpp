@@ -57,7 +57,9 @@ base::Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path, 
   return std::unique_ptr<SqliteDb>(new SqliteDb(db, path));
 }
 
-SqliteDb::~SqliteDb() { sqlite3_close_v2(db_); }
+SqliteDb::~SqliteDb() {
+  sqlite3_close_v2(db_);
+}
 
 base::Result<Statement> SqliteDb::prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
@@ -72,7 +74,8 @@ base::Status SqliteDb::exec(std::string_view sql) {
   char* err = nullptr;
   int rc = sqlite3_exec(db_, copy.c_str(), nullptr, nullptr, &err);
   if (rc != SQLITE_OK) {
-    std::string msg = fmt::format("SQLite: {} (code {})", err ? err : sqlite3_errstr(rc), rc & 0xff);
+    std::string msg =
+        fmt::format("SQLite: {} (code {})", err ? err : sqlite3_errstr(rc), rc & 0xff);
     sqlite3_free(err);
     return base::Error{msg, rc & 0xff};
   }

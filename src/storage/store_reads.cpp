@@ -33,7 +33,9 @@ SessionInfo read_session(const Statement& st) {
   return i;
 }
 
-uint64_t u(const Statement& st, int col) { return static_cast<uint64_t>(st.int_at(col)); }
+uint64_t u(const Statement& st, int col) {
+  return static_cast<uint64_t>(st.int_at(col));
+}
 
 template <typename Enum>
 Enum enum_at(const Statement& st, int col, Enum max_value) {
@@ -83,7 +85,12 @@ base::Result<std::vector<Snapshot>> SessionStore::snapshots(int64_t id, int64_t 
     if (!row) return row.error();
     if (!*row) break;
     auto d = std::make_shared<SnapshotDetail>();
-    d->breakdown = {u(*dt, 1), u(*dt, 2), u(*dt, 3), u(*dt, 4), u(*dt, 5), u(*dt, 6),
+    d->breakdown = {u(*dt, 1),
+                    u(*dt, 2),
+                    u(*dt, 3),
+                    u(*dt, 4),
+                    u(*dt, 5),
+                    u(*dt, 6),
                     static_cast<uint32_t>(dt->int_at(7))};
     d->smaps_timestamp_ms = dt->int_at(8);
     if (!dt->is_null(9)) files_text = dt->text_at(9);

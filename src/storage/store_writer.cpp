@@ -28,18 +28,17 @@ void StoreWriter::bound_pending() {
   // Sites carry cumulative aggregates: only each site's newest row matters while waiting.
   if (!pending_.sites.empty()) {
     std::unordered_map<uint64_t, size_t> newest;
-    for (size_t i = 0; i < pending_.sites.size(); ++i)
-      newest[pending_.sites[i].sample.site_id] = i;
+    for (size_t i = 0; i < pending_.sites.size(); ++i) newest[pending_.sites[i].sample.site_id] = i;
     std::vector<SymbolizedSite> kept;
     kept.reserve(newest.size());
     for (size_t i = 0; i < pending_.sites.size(); ++i)
-      if (newest[pending_.sites[i].sample.site_id] == i) kept.push_back(std::move(pending_.sites[i]));
+      if (newest[pending_.sites[i].sample.site_id] == i)
+        kept.push_back(std::move(pending_.sites[i]));
     dropped_rows_ += pending_.sites.size() - kept.size();
     pending_.sites = std::move(kept);
   }
-  size_t over = pending_.rows() > options_.max_pending_rows
-                    ? pending_.rows() - options_.max_pending_rows
-                    : 0;
+  size_t over =
+      pending_.rows() > options_.max_pending_rows ? pending_.rows() - options_.max_pending_rows : 0;
   size_t drop = std::min(over, pending_.snapshots.size());
   pending_.snapshots.erase(pending_.snapshots.begin(),
                            pending_.snapshots.begin() + static_cast<std::ptrdiff_t>(drop));
@@ -49,9 +48,10 @@ void StoreWriter::bound_pending() {
 void StoreWriter::failed(const base::Error& error) {
   last_error_ = error.message;
   if (!failing_) {
-    notice(fmt::format("storage: {}; monitoring continues in memory (up to {} rows kept) and "
-                       "the store is retried each interval",
-                       error.message, options_.max_pending_rows));
+    notice(
+        fmt::format("storage: {}; monitoring continues in memory (up to {} rows kept) and "
+                    "the store is retried each interval",
+                    error.message, options_.max_pending_rows));
   }
   failing_ = true;
 }

@@ -62,37 +62,36 @@ struct Statements {
 base::Result<Statements> prepare_all(SqliteDb& db) {
   auto p = [&](const char* sql) { return db.prepare(sql); };
   auto snapshot = p(kInsertSnapshot);
-  auto detail = p(
-      "INSERT OR REPLACE INTO snapshot_detail (session_id, ts, heap, stack, anonymous, file,"
-      " shared, special, mapping_count, smaps_ts, files, descriptors)"
-      " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
-  auto site = p(
-      "INSERT OR IGNORE INTO sites (session_id, site_id, buffer_type, first_seen, stack, frames)"
-      " VALUES (?1,?2,?3,?4,?5,?6)");
-  auto site_sample = p(
-      "INSERT OR REPLACE INTO site_samples (session_id, site_id, ts, live_bytes, live_count,"
-      " allocations, frees, allocated_bytes, oldest_live, age0, age1, age2, age3)"
-      " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)");
-  auto leak = p(
-      "INSERT OR REPLACE INTO leaks (session_id, leak_id, ts, source, type, severity,"
-      " estimated_size, growth_rate, evidence, recommendation, stack_trace, first_detected)"
-      " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
-  auto pattern = p(
-      "INSERT OR REPLACE INTO patterns (session_id, ts, metric, type, severity, growth_rate,"
-      " total_growth, confidence, recommendation, window_start, window_end, points)"
-      " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
-  auto alert = p(
-      "INSERT OR REPLACE INTO alerts (session_id, ts, alert_id, type, severity, message, value,"
-      " threshold, active) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)");
+  auto detail =
+      p("INSERT OR REPLACE INTO snapshot_detail (session_id, ts, heap, stack, anonymous, file,"
+        " shared, special, mapping_count, smaps_ts, files, descriptors)"
+        " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
+  auto site =
+      p("INSERT OR IGNORE INTO sites (session_id, site_id, buffer_type, first_seen, stack, frames)"
+        " VALUES (?1,?2,?3,?4,?5,?6)");
+  auto site_sample =
+      p("INSERT OR REPLACE INTO site_samples (session_id, site_id, ts, live_bytes, live_count,"
+        " allocations, frees, allocated_bytes, oldest_live, age0, age1, age2, age3)"
+        " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)");
+  auto leak =
+      p("INSERT OR REPLACE INTO leaks (session_id, leak_id, ts, source, type, severity,"
+        " estimated_size, growth_rate, evidence, recommendation, stack_trace, first_detected)"
+        " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
+  auto pattern =
+      p("INSERT OR REPLACE INTO patterns (session_id, ts, metric, type, severity, growth_rate,"
+        " total_growth, confidence, recommendation, window_start, window_end, points)"
+        " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
+  auto alert =
+      p("INSERT OR REPLACE INTO alerts (session_id, ts, alert_id, type, severity, message, value,"
+        " threshold, active) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)");
   auto report = p("INSERT OR REPLACE INTO reports (session_id, ts, json) VALUES (?1,?2,?3)");
-  auto touch = p(
-      "UPDATE sessions SET last_ts = MAX(COALESCE(last_ts, 0), ?2) WHERE id = ?1");
-  for (auto* r : {&snapshot, &detail, &site, &site_sample, &leak, &pattern, &alert, &report,
-                  &touch})
+  auto touch = p("UPDATE sessions SET last_ts = MAX(COALESCE(last_ts, 0), ?2) WHERE id = ?1");
+  for (auto* r :
+       {&snapshot, &detail, &site, &site_sample, &leak, &pattern, &alert, &report, &touch})
     if (!*r) return r->error();
-  return Statements{std::move(*snapshot), std::move(*detail),  std::move(*site),
-                    std::move(*site_sample), std::move(*leak), std::move(*pattern),
-                    std::move(*alert),    std::move(*report), std::move(*touch)};
+  return Statements{std::move(*snapshot),    std::move(*detail), std::move(*site),
+                    std::move(*site_sample), std::move(*leak),   std::move(*pattern),
+                    std::move(*alert),       std::move(*report), std::move(*touch)};
 }
 
 }  // namespace

@@ -103,9 +103,8 @@ std::string encode_descriptor_groups(const std::vector<DescriptorGroup>& groups)
   json arr = json::array();
   size_t n = std::min(groups.size(), kMaxListed);
   for (size_t i = 0; i < n; ++i)
-    arr.push_back({{"k", static_cast<int>(groups[i].kind)},
-                   {"t", groups[i].target},
-                   {"n", groups[i].count}});
+    arr.push_back(
+        {{"k", static_cast<int>(groups[i].kind)}, {"t", groups[i].target}, {"n", groups[i].count}});
   return arr.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

@@ -36,7 +36,8 @@ TEST(EmbeddedAssets, EveryModuleImportedByTheAppIsEmbedded) {
   for (const Asset& a : all_assets()) {
     if (!a.path.starts_with("/js/")) continue;
     std::string body(a.body);
-    for (size_t at = body.find("from \"./"); at != std::string::npos; at = body.find("from \"./", at + 1)) {
+    for (size_t at = body.find("from \"./"); at != std::string::npos;
+         at = body.find("from \"./", at + 1)) {
       size_t start = at + 8, end = body.find('"', start);
       std::string target = "/js/" + body.substr(start, end - start);
       EXPECT_NE(find_asset(target), nullptr) << a.path << " imports " << target;

@@ -59,7 +59,7 @@ class Demo {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "memlens-browser-"));
     this.log = [];
     this.proc = spawn(bin, ["demo", "--serve", `127.0.0.1:${this.port}`, "--interval", "250ms",
-                            "--storage", path.join(this.dir, "store"), "--quiet"],
+                            "--storage", path.join(this.dir, "store")],
                       { cwd: this.dir, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     const keep = (chunk) => {
       this.log.push(String(chunk));
@@ -69,11 +69,16 @@ class Demo {
     this.proc.stderr.on("data", keep);
     this.exited = new Promise((resolve) => this.proc.on("exit", (code, sig) => resolve({ code, sig })));
     this.url = `http://127.0.0.1:${this.port}`;
-    await waitFor("the memlens server to answer GET status", kStartMs, async () => {
-      if (this.proc.exitCode !== null) throw new Error(`memlens exited early:\n${this.log.join("")}`);
-      const res = await fetch(`${this.url}/api/memory-analysis/status`);
-      return res.ok;
-    });
+    try {
+      await waitFor("the memlens server to answer GET status", kStartMs, async () => {
+        if (this.proc.exitCode !== null) throw new Error("memlens exited early");
+        const res = await fetch(`${this.url}/api/memory-analysis/status`);
+        return res.ok;
+      });
+    } catch (err) {
+      err.message += `\n--- memlens demo output ---\n${this.log.join("").slice(-4000)}`;
+      throw err;
+    }
     return `${this.url}/memory-analysis/`;
   }
 

@@ -124,11 +124,14 @@ TEST(SelftestCli, RunsTheEightCategoriesAndExitStatusAgrees) {
   ASSERT_FALSE(run.timed_out) << run.err;
   auto j = nlohmann::json::parse(run.out, nullptr, false);
   ASSERT_FALSE(j.is_discarded()) << run.out << run.err;
-  const std::vector<std::string> names = {
-      "Basic Memory Monitoring",        "RSS vs Heap Divergence Detection",
-      "External Memory Growth Pattern Detection", "Native Module Attribution",
-      "Buffer Leak Detection",          "Automated Leak Reporting",
-      "Memory Analysis Integration",    "Performance and Resource Usage"};
+  const std::vector<std::string> names = {"Basic Memory Monitoring",
+                                          "RSS vs Heap Divergence Detection",
+                                          "External Memory Growth Pattern Detection",
+                                          "Native Module Attribution",
+                                          "Buffer Leak Detection",
+                                          "Automated Leak Reporting",
+                                          "Memory Analysis Integration",
+                                          "Performance and Resource Usage"};
   ASSERT_EQ(j["tests"].size(), names.size());
   int passed = 0;
   for (size_t i = 0; i < names.size(); ++i) {

@@ -117,8 +117,8 @@ export class MemoryChart {
       ...this.size(),
       legend: { show: false },
       cursor: { drag: { x: false, y: false }, points: { size: 7 } },
-      // At least two minutes wide, so the first few samples do not get sub-second ticks.
-      scales: { x: { time: true, range: (u, min, max) => [Math.min(min, max - 120), max] }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.12)] } },
+      // At least a minute wide, so the first few samples do not get sub-second ticks.
+      scales: { x: { time: true, range: (u, min, max) => [Math.min(min, max - 60), max] }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.12)] } },
       axes: [
         { ...axis },
         { ...axis, size: 62, values: (u, splits) => splits.map(axisLabel) },

@@ -54,7 +54,8 @@ export function targetText(status, report) {
   const pid = status?.pid ?? s.pid;
   const agent = status?.agentConnected ?? status?.agent ?? s.agent;
   const parts = [];
-  if (cmd) parts.push(cmd);
+  // The program's name without its directory: "/opt/app/bin/server --port 80" → "server --port 80".
+  if (cmd) parts.push(cmd.replace(/^\S*\//, ""));
   if (pid) parts.push(`pid ${pid}`);
   if (agent !== undefined) parts.push(agent ? "agent on" : "no agent (/proc only)");
   return parts.join(" · ") || "memlens";

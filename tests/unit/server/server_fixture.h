@@ -41,9 +41,9 @@ class ServerFixture : public ::testing::Test {
   }
 
   // Starts a server with `options` (port 0 unless set); fails the test on error.
-  void start(ServerOptions options = {}) {
+  void start(ServerOptions options = {}, int64_t update_interval_ms = 200) {
     options.port = 0;
-    options.update_interval_ms = 200;
+    options.update_interval_ms = update_interval_ms;
     auto started = Server::start(*analyzer_, options);
     ASSERT_TRUE(started) << started.error().message;
     server_ = std::move(*started);

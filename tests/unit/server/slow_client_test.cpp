@@ -20,7 +20,8 @@ class SlowClientTest : public ServerFixture {};
 TEST_F(SlowClientTest, NonReadingClientIsDroppedOthersKeepReceiving) {
   ServerOptions o;
   o.max_queued_messages = 4;
-  start(o);  // updates every 200 ms
+  o.stream_send_buffer_bytes = 16 * 1024;
+  start(o, 10);  // an update every 10 ms fills the slow client's small buffers within seconds
 
   // The slow client: a raw upgrade, then silence.
   net::io_context io;
@@ -60,7 +61,7 @@ TEST_F(SlowClientTest, NonReadingClientIsDroppedOthersKeepReceiving) {
   EXPECT_TRUE(eventually([&] { return received.load() >= at_drop + 5; }))
       << "the reading client stopped receiving";
   done = true;
-  server_->stop();  // ends the reader's read with an error
+  server_->stop();  // closes every connection: the reader's read ends with an error
   reader.join();
 }
 

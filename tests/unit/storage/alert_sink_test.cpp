@@ -230,8 +230,7 @@ TEST(CommandSink, FailingCommandReportsItsStatus) {
   CommandSink sink(o);
   sink.post("{}");
   ASSERT_TRUE(sink.drain(60s));
-  EXPECT_NE(sink.stats().last_error.find("status 3"), std::string::npos)
-      << sink.stats().last_error;
+  EXPECT_NE(sink.stats().last_error.find("status 3"), std::string::npos) << sink.stats().last_error;
 }
 
 TEST(AlertSinks, AnalyzerThresholdAlertReachesTheCommand) {

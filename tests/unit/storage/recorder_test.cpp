@@ -36,9 +36,8 @@ TEST(SessionRecorder, RecordsWhileRunningAndFinishesTheSession) {
   ASSERT_TRUE(analyzer) << analyzer.error().message;
   std::vector<std::string> notices;
   auto recorder = SessionRecorder::start(
-      **analyzer, SessionRecorder::options_for(config, [&](const std::string& l) {
-        notices.push_back(l);
-      }));
+      **analyzer,
+      SessionRecorder::options_for(config, [&](const std::string& l) { notices.push_back(l); }));
   ASSERT_TRUE((*analyzer)->start());
 
   // Poll the file itself, as another process would: rows arrive interval by interval.

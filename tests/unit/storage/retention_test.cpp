@@ -53,17 +53,16 @@ TEST(Retention, DownsamplesRowsOlderThanAnHourToOnePerMinute) {
   EXPECT_GT(stats->snapshots_deleted, 0);
 
   const int64_t cutoff = now - kHour;
-  EXPECT_EQ(*store->db().query_int(
-                "SELECT COUNT(*) FROM snapshots WHERE ts < " + std::to_string(cutoff)),
-            120);  // 2 h at one a minute
+  EXPECT_EQ(
+      *store->db().query_int("SELECT COUNT(*) FROM snapshots WHERE ts < " + std::to_string(cutoff)),
+      120);  // 2 h at one a minute
   EXPECT_EQ(*store->db().query_int("SELECT MAX(c) FROM (SELECT COUNT(*) AS c FROM snapshots"
-                                   " WHERE ts < " + std::to_string(cutoff) +
-                                   " GROUP BY ts / 60000)"),
+                                   " WHERE ts < " +
+                                   std::to_string(cutoff) + " GROUP BY ts / 60000)"),
             1);
-  EXPECT_EQ(*store->db().query_int("SELECT COUNT(*) FROM snapshots WHERE resolution = 60000"),
-            120);
-  EXPECT_EQ(*store->db().query_int(
-                "SELECT COUNT(*) FROM snapshots WHERE ts >= " + std::to_string(cutoff)),
+  EXPECT_EQ(*store->db().query_int("SELECT COUNT(*) FROM snapshots WHERE resolution = 60000"), 120);
+  EXPECT_EQ(*store->db().query_int("SELECT COUNT(*) FROM snapshots WHERE ts >= " +
+                                   std::to_string(cutoff)),
             720);  // the last hour stays raw
   // Site samples were already one a minute: nothing to thin, the history stays whole.
   auto history = store->site_history(id, 1);
@@ -145,8 +144,8 @@ TEST(Retention, SizeBudgetDeletesOldestSessionsThenThinsTheActiveOne) {
   ASSERT_TRUE(store);
   std::vector<int64_t> ids;
   for (int i = 0; i < 3; ++i) {
-    ids.push_back(*store->begin_session({i + 1, "s" + std::to_string(i), i * 10 * kHour, 5000,
-                                         false, ""}));
+    ids.push_back(
+        *store->begin_session({i + 1, "s" + std::to_string(i), i * 10 * kHour, 5000, false, ""}));
     fill(*store, ids.back(), i * 10 * kHour, 2.0);
   }
   ASSERT_GT(*store->used_bytes(), o.size_budget_bytes);

@@ -79,8 +79,7 @@ TEST(SessionStore, SnapshotsRoundTripWithDetailsCarriedForward) {
   EXPECT_EQ((*snaps)[2].detail->files.size(), 1u);
   ASSERT_TRUE((*snaps)[2].cgroup);
   EXPECT_EQ(*(*snaps)[2].cgroup->max, 100u << 20);
-  EXPECT_EQ(*store->db().query_int("SELECT COUNT(*) FROM snapshot_detail WHERE files IS NULL"),
-            1);
+  EXPECT_EQ(*store->db().query_int("SELECT COUNT(*) FROM snapshot_detail WHERE files IS NULL"), 1);
 
   auto range = store->snapshots(*id, 5000, 7000);
   ASSERT_TRUE(range);
@@ -111,7 +110,7 @@ TEST(SessionStore, SitesWriteStackOnceAndSamplesOnlyOnChange) {
     RecordBatch b;
     b.snapshots.push_back(make_snapshot(1000 * (i + 1), 1 << 20));
     b.sites.push_back(make_site(7, 4096 * (i + 1), 10 * (i + 1)));  // grows every interval
-    b.sites.push_back(make_site(8, 100, 1));                         // never changes
+    b.sites.push_back(make_site(8, 100, 1));                        // never changes
     ASSERT_TRUE(store->append(id, b));
   }
   EXPECT_EQ(*store->db().query_int("SELECT COUNT(*) FROM sites"), 2);

@@ -65,8 +65,9 @@ TEST(StoreRecovery, ForeignSqliteDatabaseIsMovedAside) {
   {
     auto other = SqliteDb::open(dir.sub("memlens.db"));
     ASSERT_TRUE(other);
-    ASSERT_TRUE((*other)->exec("CREATE TABLE customers (id INTEGER, name TEXT);"
-                               "INSERT INTO customers VALUES (1, 'x')"));
+    ASSERT_TRUE(
+        (*other)->exec("CREATE TABLE customers (id INTEGER, name TEXT);"
+                       "INSERT INTO customers VALUES (1, 'x')"));
   }
   std::vector<std::string> notices;
   auto store = SessionStore::open(recording_options(dir.path(), &notices));
@@ -108,8 +109,7 @@ TEST(StoreRecovery, ReadOnlyDirectoryGivesClearErrorThenWritesOnceWritable) {
       << direct.error().message;
   auto missing_dir = SessionStore::open(testing::options_for(mnt + "/other"));
   ASSERT_FALSE(missing_dir);
-  EXPECT_NE(missing_dir.error().message.find("cannot create storage directory"),
-            std::string::npos)
+  EXPECT_NE(missing_dir.error().message.find("cannot create storage directory"), std::string::npos)
       << missing_dir.error().message;
 
   std::vector<std::string> notices;

@@ -109,8 +109,8 @@ inline SymbolizedSite make_site(uint64_t id, uint64_t live_bytes, uint64_t alloc
   site.sample.first_seen = 1000;
   site.sample.oldest_live = 1500;
   site.sample.live_by_age = {1, 2, 3, 4};
-  site.frames.push_back({0x401000 + id, "Cache::insert(std::string const&)", "src/cache.cpp",
-                         212, "app", "/opt/app", false});
+  site.frames.push_back({0x401000 + id, "Cache::insert(std::string const&)", "src/cache.cpp", 212,
+                         "app", "/opt/app", false});
   site.frames.push_back({0x402000, "main", "src/main.cpp", 9, "app", "/opt/app", false});
   return site;
 }
