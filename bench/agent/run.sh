@@ -5,6 +5,9 @@
 # on: churn (2-thread malloc churn), stl (STL-heavy), deep (deep stacks), sqlite3 (insert-heavy
 # script). Then the agent's memory per live allocation (bench_agent_footprint), and, with
 # UNWINDERS=1, the unwinder comparison (fp / libgcc / libunwind, every allocation).
+# Times are CPU time (user + system, from /usr/bin/time; steadier than wall time on a shared
+# machine) and wall time. AGENT_BEFORE=path adds another agent build (every allocation and
+# sampled) for before/after comparisons in the same run; NO_HEAPTRACK=1 leaves heaptrack out.
 #   BUILD=/work/main/build-agent REPS=5 bench/agent/run.sh
 set -euo pipefail
 BUILD=${BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build-agent}
@@ -45,20 +48,24 @@ declare -A PREFIX=(
   [fp]="env LD_PRELOAD=$AGENT MEMLENS_SAMPLE_BYTES=0 MEMLENS_UNWINDER=fp"
   [libgcc]="env LD_PRELOAD=$AGENT MEMLENS_SAMPLE_BYTES=0 MEMLENS_UNWINDER=libgcc"
   [libunwind]="env LD_PRELOAD=$AGENT MEMLENS_SAMPLE_BYTES=0 MEMLENS_UNWINDER=libunwind"
+  [nocache]="env LD_PRELOAD=$AGENT MEMLENS_SAMPLE_BYTES=0 MEMLENS_STACK_CACHE=0"
+  [before]="env LD_PRELOAD=${AGENT_BEFORE:-} MEMLENS_SAMPLE_BYTES=0"
+  [before_s]="env LD_PRELOAD=${AGENT_BEFORE:-} MEMLENS_SAMPLE_BYTES=524288"
 )
 
-declare -A TIMES
-run_once() {  # workload config -> appends ms to TIMES[workload/config]
+declare -A TIMES CPU
+run_once() {  # workload config -> appends ms to TIMES[workload/config] (wall), CPU[...] (cpu)
   local w=$1 c=$2 start end
   start=$(date +%s%N)
   if [[ $w == sqlite3 ]]; then
-    ${PREFIX[$c]} sqlite3 :memory: ".read $SQL" > /dev/null 2>&1
+    /usr/bin/time -o "$TMP/time" -f '%U %S' ${PREFIX[$c]} sqlite3 :memory: ".read $SQL" > /dev/null 2>&1
   else
-    ${PREFIX[$c]} ${CMD[$w]} > /dev/null 2>&1
+    /usr/bin/time -o "$TMP/time" -f '%U %S' ${PREFIX[$c]} ${CMD[$w]} > /dev/null 2>&1
   fi
   end=$(date +%s%N)
   rm -f "$TMP"/ht*
   TIMES[$w/$c]+="$(( (end - start) / 1000000 )) "
+  CPU[$w/$c]+="$(awk '{printf "%d", ($1 + $2) * 1000}' "$TMP/time") "
 }
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -70,24 +77,31 @@ measure() {  # configs... ; heaptrack gets HEAPTRACK_REPS repetitions
       for c in "${configs[@]}"; do
         if [[ $c == heaptrack && $r -ge $HEAPTRACK_REPS ]]; then continue; fi
         if [[ $c == libgcc && $r -ge $HEAPTRACK_REPS ]]; then continue; fi
+        if [[ $c == libgcc && $w == sqlite3 ]]; then continue; fi  # minutes per run
         run_once "$w" "$c"
       done
     done
   done
 }
 
-report() {
+report() {  # table configs... ; table: TIMES or CPU
+  local -n table=$1
+  shift
   local configs=("$@")
   printf '%-9s' workload
   for c in "${configs[@]}"; do printf ' %20s' "$c"; done
   echo
   for w in "${WORKLOADS[@]}"; do
     local base
-    base=$(echo "${TIMES[$w/native]}" | median)
+    base=$(echo "${table[$w/native]}" | median)
     printf '%-9s' "$w"
     for c in "${configs[@]}"; do
       local m
-      m=$(echo "${TIMES[$w/$c]}" | median)
+      m=$(echo "${table[$w/$c]}" | median)
+      if [[ -z $m ]]; then
+        printf ' %20s' '-'
+        continue
+      fi
       if [[ $c == native ]]; then
         printf ' %17s ms' "$m"
       else
@@ -100,16 +114,25 @@ report() {
 
 echo "memlens agent benchmark  $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cpus  $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); medians of $REPS runs (heaptrack: $HEAPTRACK_REPS)"
-measure native agent sampled heaptrack
-report native agent sampled heaptrack
+MAIN=(native agent sampled)
+[[ -n ${AGENT_BEFORE:-} ]] && MAIN+=(before before_s)
+[[ ${NO_HEAPTRACK:-0} == 1 ]] || MAIN+=(heaptrack)
+measure "${MAIN[@]}"
+echo "CPU time (user + system):"
+report CPU "${MAIN[@]}"
+echo "wall time:"
+report TIMES "${MAIN[@]}"
+
 echo
 echo "agent memory per live allocation (1M live allocations of 16..64 bytes):"
 "$BIN/bench_agent_footprint" "$AGENT" "$BIN/bench_agent_hold" 1000000
 if [[ ${UNWINDERS:-0} == 1 ]]; then
   echo
   echo "unwinders, every allocation tracked (libgcc: $HEAPTRACK_REPS runs):"
-  WORKLOADS=(churn deep stl)
+  WORKLOADS=(churn deep stl sqlite3)
   TIMES=()
-  measure native fp libgcc libunwind
-  report native fp libgcc libunwind
+  CPU=()
+  measure native fp libgcc nocache libunwind
+  echo "CPU time (user + system):"
+  report CPU native fp libgcc nocache libunwind
 fi

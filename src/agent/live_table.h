@@ -7,12 +7,11 @@
 //
 // Track-all mode deletes by backward shift (no tombstones, so churn never forces rebuilds).
 // Sampled mode, where most frees are of untracked pointers, answers nearly all of them from a
-// counting filter (g_live_filter: 16384 counters, 64 KiB, keyed by a pointer hash; surely_absent): a zero
-// counter means no sampled pointer in that bucket, so the free costs a multiply and one load.
-// The rest get a lock-free negative lookup (contains_maybe): there deletions leave tombstones so
-// entries never move except
-// on rebuild, and a replaced slot array stays mapped (retired, still readable), so a reader that
-// lost a race still sees every key inserted before the free.
+// counting filter (g_live_filter: 16384 counters, 64 KiB, keyed by a pointer hash; surely_absent):
+// a zero counter means no sampled pointer in that bucket, so the free costs a multiply and one
+// load. The rest get a lock-free negative lookup (contains_maybe): there deletions leave tombstones
+// so entries never move except on rebuild, and a replaced slot array stays mapped (retired, still
+// readable), so a reader that lost a race still sees every key inserted before the free.
 //
 //   LiveTable t; t.init(max_live, keep_retired);
 //   t.insert(p, site, size, now_s);  Entry e; if (t.remove(p, &e)) ...

@@ -38,9 +38,29 @@ inline bool should_sample(size_t size) {
   return true;
 }
 
+// Every allocation counts as itself unless sampled (sample_weight: inverse probability).
+inline void weight(uint64_t size, uint64_t* count, uint64_t* bytes) {
+  if (!g_state.sampled) {
+    *count = 1;
+    *bytes = size;
+    return;
+  }
+  sample_weight(size, count, bytes);
+}
+
+// One coarse clock read per allocation: wall time follows the monotonic clock from the start.
+struct Now {
+  int64_t wall_ms;
+  uint32_t seconds;  // since the agent started
+};
+inline Now now() {
+  int64_t since = mono_ms_coarse() - g_state.start_mono_ms;
+  return Now{g_state.start_wall_ms + since, uint32_t(since / 1000)};
+}
+
 void add_to_site(uint32_t id, uint64_t size, int64_t now_ms) {
   uint64_t count, bytes;
-  sample_weight(size, &count, &bytes);
+  weight(size, &count, &bytes);
   Site* s = g_state.sites.site(id);
   __atomic_add_fetch(&s->alloc_count, count, __ATOMIC_RELAXED);
   __atomic_add_fetch(&s->alloc_bytes, bytes, __ATOMIC_RELAXED);
@@ -51,7 +71,7 @@ void add_to_site(uint32_t id, uint64_t size, int64_t now_ms) {
 
 void sub_from_site(uint32_t id, uint64_t size, uint64_t frees) {
   uint64_t count, bytes;
-  sample_weight(size, &count, &bytes);
+  weight(size, &count, &bytes);
   Site* s = g_state.sites.site(id);
   if (frees != 0) __atomic_add_fetch(&s->free_count, count * frees, __ATOMIC_RELAXED);
   __atomic_add_fetch(&s->free_bytes, bytes, __ATOMIC_RELAXED);
@@ -110,14 +130,14 @@ void deactivate(const char* why) {
 void record_alloc(void* p, size_t size, wire::WireBufferType type) {
   if (!should_sample(size)) return;
   ReentryGuard guard;
-  int64_t now_ms = wall_ms_coarse();
-  uint32_t site = site_for_current_stack(type, now_ms);
+  Now t = now();
+  uint32_t site = site_for_current_stack(type, t.wall_ms);
   if (site == SiteTable::kNoSite ||
-      !g_state.live.insert(reinterpret_cast<uint64_t>(p), site, size, seconds_since_start())) {
+      !g_state.live.insert(reinterpret_cast<uint64_t>(p), site, size, t.seconds)) {
     count_dropped();
     return;
   }
-  add_to_site(site, size, now_ms);
+  add_to_site(site, size, t.wall_ms);
 }
 
 void record_free(void* p) {

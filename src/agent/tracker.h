@@ -8,8 +8,9 @@
 // per-site live bytes and counts unbiased estimates. The weight is a pure function of (s, N), so
 // the free of a sampled allocation subtracts exactly what its allocation added.
 //
+//   if (sampled_skip(n)) return g_real.malloc(n);     // sampled mode, not a sample point
 //   if (tracking()) record_alloc(p, n, wire::WireBufferType::kMalloc);
-//   if (tracking()) record_free(p);        // before the real free: p may be reused at once
+//   if (free_needs_record(p)) record_free(p);         // before the real free: p may be reused
 //
 // Thread-safety: all functions from any thread; the state is initialised once by
 // initialize_agent() before tracking() can be true.

@@ -130,10 +130,10 @@ wire::Unwinder unwinder_init(wire::Unwinder wanted, bool suffix_cache) {
       if (set_policy != nullptr && space != nullptr)
         set_policy(*space, 2 /* UNW_CACHE_PER_THREAD */);
       g_local_space = space != nullptr ? *space : nullptr;
-      __atomic_store_n(&g_flush_cache,
-                       reinterpret_cast<void (*)(void*, uint64_t, uint64_t)>(
-                           dlsym(h, "_Ux86_64_flush_cache")),
-                       __ATOMIC_RELEASE);
+      __atomic_store_n(
+          &g_flush_cache,
+          reinterpret_cast<void (*)(void*, uint64_t, uint64_t)>(dlsym(h, "_Ux86_64_flush_cache")),
+          __ATOMIC_RELEASE);
       bool suffix = suffix_cache && suffix_unwinder_init(h);
       __atomic_store_n(&g_suffix, suffix, __ATOMIC_RELEASE);
       __atomic_store_n(&g_unw_backtrace, reinterpret_cast<int (*)(void**, int)>(bt),
