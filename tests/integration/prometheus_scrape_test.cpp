@@ -20,6 +20,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "memlens/analyzer.h"
+#if MEMLENS_HAVE_SERVER
+#include "server/server.h"
+#endif
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -118,36 +123,10 @@ std::string read_file(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-TEST(PrometheusScrape, MemlensSeriesArriveInPrometheus) {
-  if (::access(kPrometheus, X_OK) != 0) GTEST_SKIP() << "prometheus is not installed";
-  if (::access(memlens_binary().c_str(), X_OK) != 0) GTEST_SKIP() << "memlens is not built";
-  std::string tmpl = "/tmp/memlens-prom-XXXXXX";
-  ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
-  const std::string dir = tmpl;
-  const int memlens_port = free_port();
+// Starts Prometheus scraping 127.0.0.1:memlens_port every second and checks, through its HTTP
+// API, that memlens's series arrive. Runs inside a TEST (uses ASSERT/EXPECT).
+void expect_series_in_prometheus(const std::string& dir, int memlens_port) {
   const int prom_port = free_port();
-
-  Process memlens;
-  const std::string memlens_log = dir + "/memlens.log";
-  memlens.pid = spawn({memlens_binary(), "demo", "--interval", "500ms", "--storage", dir + "/store",
-                       "--serve", "127.0.0.1:" + std::to_string(memlens_port)},
-                      memlens_log);
-  ASSERT_GT(memlens.pid, 0);
-  bool serving = false;
-  for (int i = 0; i < 1200 && !serving; ++i) {  // up to 2 min on a loaded machine
-    serving = http_get(memlens_port, "/metrics").has_value();
-    if (serving) break;
-    if (read_file(memlens_log).find("not built") != std::string::npos)
-      GTEST_SKIP() << "this memlens has no HTTP server yet: " << read_file(memlens_log);
-    int st;
-    if (::waitpid(memlens.pid, &st, WNOHANG) == memlens.pid) {
-      memlens.pid = -1;
-      FAIL() << "memlens demo exited: " << read_file(memlens_log);
-    }
-    std::this_thread::sleep_for(100ms);
-  }
-  ASSERT_TRUE(serving) << "memlens never answered GET /metrics: " << read_file(memlens_log);
-
   const std::string config = dir + "/prometheus.yml";
   std::ofstream(config) << "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
                         << "scrape_configs:\n  - job_name: memlens\n    static_configs:\n"
@@ -190,7 +169,62 @@ TEST(PrometheusScrape, MemlensSeriesArriveInPrometheus) {
     ASSERT_TRUE(body) << name;
     EXPECT_FALSE(nlohmann::json::parse(*body)["data"]["result"].empty()) << name;
   }
+}
+
+TEST(PrometheusScrape, MemlensDemoServeIsScrapedByPrometheus) {
+  if (::access(kPrometheus, X_OK) != 0) GTEST_SKIP() << "prometheus is not installed";
+  if (::access(memlens_binary().c_str(), X_OK) != 0) GTEST_SKIP() << "memlens is not built";
+  std::string tmpl = "/tmp/memlens-prom-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+  const std::string dir = tmpl;
+  const int memlens_port = free_port();
+
+  Process memlens;
+  const std::string memlens_log = dir + "/memlens.log";
+  memlens.pid = spawn({memlens_binary(), "demo", "--interval", "500ms", "--storage", dir + "/store",
+                       "--serve", "127.0.0.1:" + std::to_string(memlens_port)},
+                      memlens_log);
+  ASSERT_GT(memlens.pid, 0);
+  bool serving = false;
+  for (int i = 0; i < 1200 && !serving; ++i) {  // up to 2 min on a loaded machine
+    serving = http_get(memlens_port, "/metrics").has_value();
+    if (serving) break;
+    if (read_file(memlens_log).find("not built") != std::string::npos)
+      GTEST_SKIP() << "this memlens has no HTTP server yet: " << read_file(memlens_log);
+    int st;
+    if (::waitpid(memlens.pid, &st, WNOHANG) == memlens.pid) {
+      memlens.pid = -1;
+      FAIL() << "memlens demo exited: " << read_file(memlens_log);
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_TRUE(serving) << "memlens never answered GET /metrics: " << read_file(memlens_log);
+  expect_series_in_prometheus(dir, memlens_port);
+
   fs::remove_all(dir);
 }
+
+#if MEMLENS_HAVE_SERVER
+// The same path with the server embedded as a library (the seed's way): an analyzer watching
+// this test process, memlens::server::Server on a free port, Prometheus scraping it.
+TEST(PrometheusScrape, EmbeddedServerIsScrapedByPrometheus) {
+  if (::access(kPrometheus, X_OK) != 0) GTEST_SKIP() << "prometheus is not installed";
+  std::string tmpl = "/tmp/memlens-prom-XXXXXX";
+  ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+  memlens::Config config;
+  config.sampling_interval_ms = 250;
+  auto analyzer = memlens::ProcessMemoryAnalyzer::create(config, memlens::Target::self());
+  ASSERT_TRUE(analyzer) << analyzer.error().message;
+  ASSERT_TRUE((*analyzer)->start());
+  memlens::server::ServerOptions options;
+  options.port = 0;
+  auto server = memlens::server::Server::start(**analyzer, options);
+  ASSERT_TRUE(server) << server.error().message;
+  expect_series_in_prometheus(tmpl, (*server)->port());
+  (*server)->stop();
+  (*analyzer)->stop();
+  fs::remove_all(tmpl);
+}
+#endif
 
 }  // namespace

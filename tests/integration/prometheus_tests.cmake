@@ -21,8 +21,16 @@ add_test(NAME grafana_dashboard_check
                  ${memlens_deploy}/prometheus/memlens-alerts.yml
                  ${CMAKE_SOURCE_DIR}/src/server)
 
+set(memlens_prometheus_libs memlens_monitor)
+if(TARGET memlens_server)
+  list(APPEND memlens_prometheus_libs memlens_server)
+endif()
 memlens_unit_test(prometheus_scrape_test
-                  SOURCES ${CMAKE_CURRENT_LIST_DIR}/prometheus_scrape_test.cpp LIBS)
+                  SOURCES ${CMAKE_CURRENT_LIST_DIR}/prometheus_scrape_test.cpp
+                  LIBS ${memlens_prometheus_libs})
+if(TARGET memlens_server)
+  target_compile_definitions(prometheus_scrape_test PRIVATE MEMLENS_HAVE_SERVER=1)
+endif()
 if(TARGET memlens)
   add_dependencies(prometheus_scrape_test memlens)
 endif()
