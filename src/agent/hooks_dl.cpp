@@ -15,7 +15,7 @@ MEMLENS_EXPORT int dlclose(void* handle) {
   auto real = __atomic_load_n(&g_real_dlclose, __ATOMIC_ACQUIRE);
   if (real == nullptr) {
     real = reinterpret_cast<int (*)(void*)>(dlsym(RTLD_NEXT, "dlclose"));
-    if (real == nullptr) return -1;  // cannot happen with a dynamic libc; dlerror() says why
+    if (real == nullptr) return -1;  // no libc behind us to forward to: nothing was closed
     __atomic_store_n(&g_real_dlclose, real, __ATOMIC_RELEASE);
   }
   int r = real(handle);

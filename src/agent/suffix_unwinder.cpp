@@ -130,6 +130,9 @@ __attribute__((noinline)) void walk_slow(Walk* w) {
   unw_cursor_t cur;
   if (g_getcontext(&uc) != 0 || g_init_local(&cur, &uc) != 0) return;
   unw_word_t ip = 0, sp = 0, rbp = 0;
+  // Rules are keyed by return address, so only frames entered by a call may teach one: the frame
+  // a signal interrupted has a PC, not a return address, and its CFI row may differ.
+  bool by_call = false;
   g_get_reg(&cur, UNW_REG_IP, &ip);
   g_get_reg(&cur, UNW_REG_SP, &sp);
   g_get_reg(&cur, UNW_X86_64_RBP, &rbp);
@@ -142,7 +145,7 @@ __attribute__((noinline)) void walk_slow(Walk* w) {
     int r = g_step(&cur);
     if (r < 0) return;
     if (r == 0) {
-      frame_rule_learn(ip, sp, rbp, 0, 0, 0, 0);
+      if (by_call) frame_rule_learn(ip, sp, rbp, 0, 0, 0, 0);
       w->complete = true;
       return;
     }
@@ -155,7 +158,9 @@ __attribute__((noinline)) void walk_slow(Walk* w) {
     if (g_get_save_loc(&cur, UNW_X86_64_RBP, &loc) == 0 && loc.type == UNW_SLT_MEMORY) {
       save = loc.u.addr;
     }
-    frame_rule_learn(ip, sp, rbp, nip, nsp, nrbp, save);
+    if (by_call) frame_rule_learn(ip, sp, rbp, nip, nsp, nrbp, save);
+    // libunwind has just read the return address from there (CFA - 8) unless it crossed a signal.
+    by_call = nsp > 4096 && *reinterpret_cast<const uint64_t*>(nsp - 8) == nip;
     ip = nip;
     sp = nsp;
     rbp = nrbp;

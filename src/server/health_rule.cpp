@@ -17,10 +17,12 @@ HealthVerdict judge_health(const AnalyzerStatus& status, const std::vector<Leak>
   bool unhealthy = false, warning = false;
   if (s.external_ratio > critical_ratio) {
     unhealthy = true;
-    v.reasons.push_back(fmt::format("external/heap ratio {:.2f} > {:.2f}", s.external_ratio, critical_ratio));
+    v.reasons.push_back(
+        fmt::format("external/heap ratio {:.2f} > {:.2f}", s.external_ratio, critical_ratio));
   } else if (s.external_ratio > kWarningRatio) {
     warning = true;
-    v.reasons.push_back(fmt::format("external/heap ratio {:.2f} > {:.2f}", s.external_ratio, kWarningRatio));
+    v.reasons.push_back(
+        fmt::format("external/heap ratio {:.2f} > {:.2f}", s.external_ratio, kWarningRatio));
   }
   if (thresholds.rss_mb > 0 && rss_mb > thresholds.rss_mb) {
     unhealthy = true;

@@ -7,7 +7,8 @@
 // Thresholds come from the analyzer (PUT /api/memory-analysis/thresholds changes them) and
 // ServerOptions::health_critical_ratio. Pure function; thread-safe.
 //
-//   HealthVerdict v = judge_health(analyzer.status(), analyzer.leaks(), analyzer.thresholds(), 2.5);
+//   HealthVerdict v = judge_health(analyzer.status(), analyzer.leaks(),
+//   analyzer.thresholds(), 2.5);
 #pragma once
 
 #include <string>
@@ -18,7 +19,7 @@
 namespace memlens::server {
 
 struct HealthVerdict {
-  std::string status;  // "healthy" | "warning" | "unhealthy" | "starting"
+  std::string status;   // "healthy" | "warning" | "unhealthy" | "starting"
   bool healthy = true;  // false only for "unhealthy"
   std::vector<std::string> reasons;
 };

@@ -18,7 +18,8 @@ Response text_response(const Request& req, http::status status, std::string body
 
 Response json_response(const Request& req, http::status status, const nlohmann::json& body) {
   // Replace invalid UTF-8 (e.g. a mangled symbol name) instead of throwing mid-request.
-  return text_response(req, status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+  return text_response(req, status,
+                       body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                        "application/json");
 }
 

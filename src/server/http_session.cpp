@@ -51,11 +51,13 @@ net::awaitable<void> serve_http(std::shared_ptr<ServerState> state, Stream strea
       Request dummy{http::verb::get, "/", 11};
       dummy.keep_alive(false);
       auto status = ec == http::error::body_limit ? http::status::payload_too_large
-                    : ec == http::error::header_limit ? http::status::request_header_fields_too_large
-                                                       : http::status::bad_request;
-      std::string msg = ec == http::error::body_limit
-                            ? "request body larger than " + std::to_string(opts.max_body_bytes) + " bytes"
-                            : "bad request: " + ec.message();
+                    : ec == http::error::header_limit
+                        ? http::status::request_header_fields_too_large
+                        : http::status::bad_request;
+      std::string msg =
+          ec == http::error::body_limit
+              ? "request body larger than " + std::to_string(opts.max_body_bytes) + " bytes"
+              : "bad request: " + ec.message();
       beast::get_lowest_layer(stream).expires_after(opts.read_timeout);
       Response res = error_response(dummy, status, msg);
       co_await write_response(stream, res, ec);
@@ -83,9 +85,10 @@ net::awaitable<void> serve_http(std::shared_ptr<ServerState> state, Stream strea
     Response res;
     if (path == kSocketIoPath) {
       // Only the websocket transport is served; Engine.IO's error shape for anything else.
-      res = text_response(req, http::status::bad_request,
-                          R"({"code":3,"message":"Bad request: only transport=websocket is served"})",
-                          "application/json");
+      res =
+          text_response(req, http::status::bad_request,
+                        R"({"code":3,"message":"Bad request: only transport=websocket is served"})",
+                        "application/json");
     } else if (!is_public(path) && !request_authorized(req, opts.token, false)) {
       res = unauthorized_response(req);
     } else {

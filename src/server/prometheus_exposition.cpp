@@ -11,10 +11,17 @@ std::string PrometheusText::escape_label_value(std::string_view value) {
   out.reserve(value.size());
   for (char c : value) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      default: out.push_back(c);
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -23,9 +30,12 @@ std::string PrometheusText::escape_label_value(std::string_view value) {
 std::string PrometheusText::escape_help(std::string_view help) {
   std::string out;
   for (char c : help) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -43,8 +53,7 @@ void PrometheusText::family(std::string_view name, std::string_view help, std::s
   out_ += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, escape_help(help), name, type);
 }
 
-void PrometheusText::sample(std::string_view name, const std::vector<Label>& labels,
-                            double value) {
+void PrometheusText::sample(std::string_view name, const std::vector<Label>& labels, double value) {
   out_ += name;
   if (!labels.empty()) {
     out_ += '{';

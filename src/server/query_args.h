@@ -2,7 +2,8 @@
 // integer in [min, max] -> an error naming the parameter (the handler answers 400 with it).
 //
 //   auto window = query_int(ctx, "window", 20, 2, 100000);
-//   if (!window) return error_response(ctx.request, http::status::bad_request, window.error().message);
+//   if (!window) return error_response(ctx.request, http::status::bad_request,
+//   window.error().message);
 #pragma once
 
 #include <charconv>
@@ -24,8 +25,8 @@ inline base::Result<int64_t> query_int(const RouteContext& ctx, std::string_view
   int64_t value = 0;
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
   if (ec != std::errc() || end != text->data() + text->size() || value < min || value > max)
-    return base::Error{fmt::format("{} must be an integer in {}..{} (got \"{}\")", name, min, max,
-                                   *text)};
+    return base::Error{
+        fmt::format("{} must be an integer in {}..{} (got \"{}\")", name, min, max, *text)};
   return value;
 }
 

@@ -29,8 +29,9 @@ nlohmann::json realtime_update(const ProcessMemoryAnalyzer& analyzer, uint64_t s
   RssVsHeapTrend trend = analyzer.trend(20);
   size_t patterns = analyzer.growth_patterns().size();
 
-  nlohmann::json memory = {{"rssMB", 0.0},        {"heapMB", 0.0},       {"externalMB", 0.0},
-                           {"externalRatio", 0.0}, {"heapTotalMB", 0.0}, {"ratioHealth", to_string(status.ratio_health)}};
+  nlohmann::json memory = {{"rssMB", 0.0},       {"heapMB", 0.0},
+                           {"externalMB", 0.0},  {"externalRatio", 0.0},
+                           {"heapTotalMB", 0.0}, {"ratioHealth", to_string(status.ratio_health)}};
   nlohmann::json extra = nlohmann::json::object();
   if (status.latest) {
     const Snapshot& s = *status.latest;
@@ -44,20 +45,19 @@ nlohmann::json realtime_update(const ProcessMemoryAnalyzer& analyzer, uint64_t s
     extra["threads"] = s.threads;
     extra["snapshotTimestamp"] = s.timestamp;
   }
-  nlohmann::json update = {
-      {"memory", std::move(memory)},
-      {"trends",
-       {{"trend", to_string(trend.trend)},
-        {"divergence", trend.divergence_mb},
-        {"divergenceTrend", to_string(trend.divergence_trend)}}},
-      {"leaks", status.leak_count},
-      {"patterns", patterns},
-      {"alertsActive", status.active_alerts.size()},
-      {"snapshots", status.snapshot_count},
-      {"targetAlive", status.target_alive},
-      {"agent", status.agent_connected},
-      {"timestamp", base::wall_ms()},
-      {"seq", seq}};
+  nlohmann::json update = {{"memory", std::move(memory)},
+                           {"trends",
+                            {{"trend", to_string(trend.trend)},
+                             {"divergence", trend.divergence_mb},
+                             {"divergenceTrend", to_string(trend.divergence_trend)}}},
+                           {"leaks", status.leak_count},
+                           {"patterns", patterns},
+                           {"alertsActive", status.active_alerts.size()},
+                           {"snapshots", status.snapshot_count},
+                           {"targetAlive", status.target_alive},
+                           {"agent", status.agent_connected},
+                           {"timestamp", base::wall_ms()},
+                           {"seq", seq}};
   update.update(extra);
   return update;
 }

@@ -42,7 +42,8 @@ std::string percent_decode(std::string_view text) {
     char c = text[i];
     if (c == '+') {
       out.push_back(' ');
-    } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
+    } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 &&
+               hex_value(text[i + 2]) >= 0) {
       out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
       i += 2;
     } else {
@@ -140,8 +141,7 @@ Response Router::dispatch(const Request& req) const {
     }
   }
   if (allowed.empty())
-    return error_response(req, http::status::not_found,
-                          "no such route: " + std::string(path));
+    return error_response(req, http::status::not_found, "no such route: " + std::string(path));
   std::string allow;
   for (const auto& m : allowed) allow += (allow.empty() ? "" : ", ") + m;
   Response res = error_response(

@@ -30,12 +30,17 @@ base::Status apply_thresholds(const json& body, AlertThresholds& t) {
     if (!value.is_number()) return base::Error{key + " must be a number"};
     double v = value.get<double>();
     if (!(v >= 0) || v > 1e12) return base::Error{key + " must be a number >= 0"};
-    if (key == "externalMemoryMB") t.external_memory_mb = v;
-    else if (key == "externalRatio") t.external_ratio = v;
-    else if (key == "rssMB") t.rss_mb = v;
-    else if (key == "growthRateMBPerSec") t.growth_rate_mb_per_sec = v;
+    if (key == "externalMemoryMB")
+      t.external_memory_mb = v;
+    else if (key == "externalRatio")
+      t.external_ratio = v;
+    else if (key == "rssMB")
+      t.rss_mb = v;
+    else if (key == "growthRateMBPerSec")
+      t.growth_rate_mb_per_sec = v;
     else if (key == "leakCount") {
-      if (!value.is_number_integer() || v > 1e6) return base::Error{"leakCount must be an integer 0..1000000"};
+      if (!value.is_number_integer() || v > 1e6)
+        return base::Error{"leakCount must be an integer 0..1000000"};
       t.leak_count = value.get<int>();
     } else {
       return base::Error{"unknown threshold: " + key};
@@ -98,7 +103,8 @@ void add_api_routes(ServerState& state) {
 
   r.add(http::verb::get, base + "/trends", [s](const RouteContext& c) {
     auto window = query_int(c, "window", 20, 2, 100000);
-    if (!window) return error_response(c.request, http::status::bad_request, window.error().message);
+    if (!window)
+      return error_response(c.request, http::status::bad_request, window.error().message);
     json j = to_json(s->analyzer.trend(static_cast<size_t>(*window)));
     json points = json::array();
     for (const Snapshot& snap : s->analyzer.snapshots(0, static_cast<size_t>(*window)))
@@ -123,9 +129,9 @@ void add_api_routes(ServerState& state) {
     for (const Snapshot& snap : s->analyzer.snapshots(*since, static_cast<size_t>(*limit)))
       list.push_back(to_json(snap));
     size_t count = list.size();
-    return json_response(c.request, http::status::ok,
-                         {{"snapshots", std::move(list)}, {"count", count}, {"since", *since},
-                          {"limit", *limit}});
+    return json_response(
+        c.request, http::status::ok,
+        {{"snapshots", std::move(list)}, {"count", count}, {"since", *since}, {"limit", *limit}});
   });
 
   r.add(http::verb::get, base + "/leaks", [s](const RouteContext& c) {
@@ -133,15 +139,18 @@ void add_api_routes(ServerState& state) {
     for (const Leak& l : s->analyzer.leaks()) leaks.push_back(to_json(l));
     for (const BufferLeakDetection& b : s->analyzer.buffer_leaks()) buffers.push_back(to_json(b));
     size_t count = leaks.size();
-    return json_response(c.request, http::status::ok,
-                         {{"leaks", std::move(leaks)}, {"count", count}, {"bufferLeaks", std::move(buffers)}});
+    return json_response(
+        c.request, http::status::ok,
+        {{"leaks", std::move(leaks)}, {"count", count}, {"bufferLeaks", std::move(buffers)}});
   });
 
   r.add(http::verb::get, base + "/native-modules", [s](const RouteContext& c) {
     json list = json::array();
-    for (const NativeModuleAttribution& m : s->analyzer.native_modules()) list.push_back(to_json(m));
+    for (const NativeModuleAttribution& m : s->analyzer.native_modules())
+      list.push_back(to_json(m));
     size_t count = list.size();
-    return json_response(c.request, http::status::ok, {{"nativeModules", std::move(list)}, {"count", count}});
+    return json_response(c.request, http::status::ok,
+                         {{"nativeModules", std::move(list)}, {"count", count}});
   });
 
   r.add(http::verb::get, base + "/sites", [s](const RouteContext& c) {
@@ -155,7 +164,8 @@ void add_api_routes(ServerState& state) {
     for (size_t i = 0; i < sites.size() && i < static_cast<size_t>(*limit); ++i)
       list.push_back(to_json(sites[i]));
     return json_response(c.request, http::status::ok,
-                         {{"sites", std::move(list)}, {"total", sites.size()},
+                         {{"sites", std::move(list)},
+                          {"total", sites.size()},
                           {"agent", s->analyzer.status().agent_connected}});
   });
 
@@ -166,7 +176,8 @@ void add_api_routes(ServerState& state) {
       list.push_back(alert_json(a));
       if (a.active && !a.dismissed) ++active;
     }
-    return json_response(c.request, http::status::ok, {{"alerts", std::move(list)}, {"active", active}});
+    return json_response(c.request, http::status::ok,
+                         {{"alerts", std::move(list)}, {"active", active}});
   });
 
   r.add(http::verb::get, base + "/thresholds", [s](const RouteContext& c) {

@@ -23,17 +23,22 @@ std::string metrics_text(ServerState& state) {
 
   if (status.latest) {
     const Snapshot& s = *status.latest;
-    out.family("memlens_process_resident_bytes", "Resident set size of the watched process.", "gauge");
+    out.family("memlens_process_resident_bytes", "Resident set size of the watched process.",
+               "gauge");
     out.sample("memlens_process_resident_bytes", static_cast<double>(s.rss));
     out.family("memlens_heap_used_bytes", "Bytes live in malloc allocations.", "gauge");
-    out.sample("memlens_heap_used_bytes", {{"source", to_string(s.heap_source)}}, static_cast<double>(s.heap_used));
+    out.sample("memlens_heap_used_bytes", {{"source", to_string(s.heap_source)}},
+               static_cast<double>(s.heap_used));
     out.family("memlens_heap_total_bytes", "Bytes the malloc heap holds from the OS.", "gauge");
-    out.sample("memlens_heap_total_bytes", {{"source", to_string(s.heap_source)}}, static_cast<double>(s.heap_total));
-    out.family("memlens_external_bytes", "Resident bytes that are not live heap (rss - heapUsed).", "gauge");
+    out.sample("memlens_heap_total_bytes", {{"source", to_string(s.heap_source)}},
+               static_cast<double>(s.heap_total));
+    out.family("memlens_external_bytes", "Resident bytes that are not live heap (rss - heapUsed).",
+               "gauge");
     out.sample("memlens_external_bytes", static_cast<double>(s.external));
     out.family("memlens_external_ratio", "External bytes / heap used bytes.", "gauge");
     out.sample("memlens_external_ratio", s.external_ratio);
-    out.family("memlens_descriptors", "Open file descriptors of the watched process by kind.", "gauge");
+    out.family("memlens_descriptors", "Open file descriptors of the watched process by kind.",
+               "gauge");
     if (s.descriptors.classified) {
       for (int k = 0; k < kDescriptorKindCount; ++k)
         out.sample("memlens_descriptors", {{"kind", to_string(static_cast<DescriptorKind>(k))}},
@@ -49,12 +54,14 @@ std::string metrics_text(ServerState& state) {
   std::vector<GrowthPattern> patterns = a.growth_patterns();
   for (const GrowthPattern& p : patterns)
     if (p.metric == "rss" || p.metric == "heapUsed" || p.metric == "external")
-      out.sample("memlens_growth_rate_bytes_per_second", {{"metric", p.metric}}, p.growth_rate * kMB);
+      out.sample("memlens_growth_rate_bytes_per_second", {{"metric", p.metric}},
+                 p.growth_rate * kMB);
   out.family("memlens_descriptor_growth_rate_per_second",
              "Growth rate of descriptor counts over the growth-detection window.", "gauge");
   for (const GrowthPattern& p : patterns)
     if (p.metric.starts_with("fd"))
-      out.sample("memlens_descriptor_growth_rate_per_second", {{"metric", p.metric}}, p.growth_rate);
+      out.sample("memlens_descriptor_growth_rate_per_second", {{"metric", p.metric}},
+                 p.growth_rate);
 
   std::map<std::pair<std::string, std::string>, int> leak_counts;
   for (int t = 0; t <= static_cast<int>(LeakType::kUnknown); ++t)
@@ -65,9 +72,10 @@ std::string metrics_text(ServerState& state) {
   for (auto& [key, n] : leak_counts)
     out.sample("memlens_leaks", {{"type", key.first}, {"severity", key.second}}, n);
 
-  out.family("memlens_module_memory_bytes",
-             "Memory attributed to a loaded ELF object: its mappings' RSS and the live heap it allocated.",
-             "gauge");
+  out.family(
+      "memlens_module_memory_bytes",
+      "Memory attributed to a loaded ELF object: its mappings' RSS and the live heap it allocated.",
+      "gauge");
   for (const NativeModuleAttribution& m : a.native_modules()) {
     std::string type = to_string(m.module_type);
     out.sample("memlens_module_memory_bytes", {{"module", m.module_name}, {"type", type}},
@@ -86,8 +94,10 @@ std::string metrics_text(ServerState& state) {
   out.sample("memlens_snapshot_capture_seconds", status.avg_capture_us / 1e6);
   out.family("memlens_own_resident_bytes", "Resident set size of memlens itself.", "gauge");
   out.sample("memlens_own_resident_bytes", static_cast<double>(status.own_rss));
-  out.family("memlens_agent_dropped_events_total", "Allocation events the agent could not record.", "counter");
-  out.sample("memlens_agent_dropped_events_total", static_cast<double>(status.agent_dropped_events));
+  out.family("memlens_agent_dropped_events_total", "Allocation events the agent could not record.",
+             "counter");
+  out.sample("memlens_agent_dropped_events_total",
+             static_cast<double>(status.agent_dropped_events));
 
   Report report = a.report();
   if (report.summary.time_to_limit_ms) {
@@ -97,16 +107,19 @@ std::string metrics_text(ServerState& state) {
                *report.summary.time_to_limit_ms / 1000.0);
   }
 
-  out.family("memlens_server_stream_clients", "Connected WebSocket and Socket.IO clients.", "gauge");
+  out.family("memlens_server_stream_clients", "Connected WebSocket and Socket.IO clients.",
+             "gauge");
   out.sample("memlens_server_stream_clients", static_cast<double>(state.subscriber_count()));
   out.family("memlens_server_slow_clients_dropped_total",
              "Stream clients dropped because their send queue was full.", "counter");
-  out.sample("memlens_server_slow_clients_dropped_total", static_cast<double>(state.slow_clients_dropped.load()));
+  out.sample("memlens_server_slow_clients_dropped_total",
+             static_cast<double>(state.slow_clients_dropped.load()));
   out.family("memlens_server_requests_total", "HTTP requests served.", "counter");
   out.sample("memlens_server_requests_total", static_cast<double>(state.requests.load()));
   out.family("memlens_server_connections_rejected_total",
              "Connections closed at accept because max_connections was reached.", "counter");
-  out.sample("memlens_server_connections_rejected_total", static_cast<double>(state.connections_rejected.load()));
+  out.sample("memlens_server_connections_rejected_total",
+             static_cast<double>(state.connections_rejected.load()));
   return out.text();
 }
 
@@ -115,7 +128,8 @@ std::string metrics_text(ServerState& state) {
 void add_metrics_route(ServerState& state) {
   ServerState* s = &state;
   state.router.add(http::verb::get, "/metrics", [s](const RouteContext& c) {
-    return text_response(c.request, http::status::ok, metrics_text(*s), PrometheusText::kContentType);
+    return text_response(c.request, http::status::ok, metrics_text(*s),
+                         PrometheusText::kContentType);
   });
 }
 

@@ -52,7 +52,8 @@ Response serve_asset(const Request& req, std::string_view asset_path, bool rebas
   return error_response(req, http::status::not_found, "no such asset: " + std::string(asset_path));
 #else
   if (asset_path.empty() || asset_path == "/" || asset_path == "/index.html")
-    return text_response(req, http::status::ok, std::string(kFallbackPage), "text/html; charset=utf-8");
+    return text_response(req, http::status::ok, std::string(kFallbackPage),
+                         "text/html; charset=utf-8");
   (void)rebase;
   return error_response(req, http::status::not_found, "no such asset: " + std::string(asset_path));
 #endif
@@ -98,12 +99,10 @@ void add_ops_routes(ServerState& state) {
                          v.healthy ? http::status::ok : http::status::service_unavailable, body);
   });
 
-  r.add(http::verb::get, "/", [](const RouteContext& c) {
-    return redirect_response(c.request, "/memory-analysis/");
-  });
-  r.add(http::verb::get, std::string(kApiBase) + "/dashboard", [](const RouteContext& c) {
-    return serve_asset(c.request, "/index.html", true);
-  });
+  r.add(http::verb::get, "/",
+        [](const RouteContext& c) { return redirect_response(c.request, "/memory-analysis/"); });
+  r.add(http::verb::get, std::string(kApiBase) + "/dashboard",
+        [](const RouteContext& c) { return serve_asset(c.request, "/index.html", true); });
   // Assets up to three segments deep ("/memory-analysis/js/app.js").
   auto asset = [](const RouteContext& c) {
     constexpr std::string_view kPrefix = "/memory-analysis";
@@ -113,8 +112,8 @@ void add_ops_routes(ServerState& state) {
       return error_response(c.request, http::status::bad_request, "bad asset path");
     return serve_asset(c.request, path, false);
   };
-  for (const char* pattern : {"/memory-analysis", "/memory-analysis/{a}", "/memory-analysis/{a}/{b}",
-                              "/memory-analysis/{a}/{b}/{c}"})
+  for (const char* pattern : {"/memory-analysis", "/memory-analysis/{a}",
+                              "/memory-analysis/{a}/{b}", "/memory-analysis/{a}/{b}/{c}"})
     r.add(http::verb::get, pattern, asset);
 }
 

@@ -109,8 +109,9 @@ base::Result<std::unique_ptr<Server>> Server::start(ProcessMemoryAnalyzer& analy
   if (!ec) impl.acceptor->bind(endpoint, ec);
   if (!ec) impl.acceptor->listen(net::socket_base::max_listen_connections, ec);
   if (ec)
-    return base::Error{fmt::format("cannot listen on {}:{}: {}", address, state.options.port,
-                                   ec.message()), ec.value()};
+    return base::Error{
+        fmt::format("cannot listen on {}:{}: {}", address, state.options.port, ec.message()),
+        ec.value()};
   impl.port = impl.acceptor->local_endpoint().port();
 
   add_api_routes(state);
@@ -143,7 +144,9 @@ base::Result<std::unique_ptr<Server>> Server::start(ProcessMemoryAnalyzer& analy
   return server;
 }
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
 void Server::stop() {
   if (!impl_ || impl_->stopped) return;
@@ -156,7 +159,9 @@ void Server::stop() {
   impl_->io.reset();  // destroys the session coroutines: every socket closes here
 }
 
-uint16_t Server::port() const { return impl_->port; }
+uint16_t Server::port() const {
+  return impl_->port;
+}
 
 std::string Server::url() const {
   const ServerOptions& o = impl_->state->options;

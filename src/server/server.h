@@ -27,8 +27,8 @@ namespace memlens::server {
 
 struct ServerOptions {
   std::string address = "127.0.0.1";
-  uint16_t port = 10000;  // 0: any free port (see Server::port())
-  std::string token;      // required for any non-loopback address
+  uint16_t port = 10000;          // 0: any free port (see Server::port())
+  std::string token;              // required for any non-loopback address
   std::string tls_cert, tls_key;  // PEM files; both set: HTTPS/WSS only
   size_t max_connections = 256;
   size_t max_body_bytes = 1 << 20;

@@ -11,7 +11,8 @@ std::shared_ptr<const Broadcast> make_broadcast(std::string_view event,
   auto b = std::make_shared<Broadcast>();
   b->event = std::string(event);
   std::string data_text = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  b->websocket_text = R"({"event":)" + nlohmann::json(b->event).dump() + R"(,"data":)" + data_text + "}";
+  b->websocket_text =
+      R"({"event":)" + nlohmann::json(b->event).dump() + R"(,"data":)" + data_text + "}";
   b->socketio_text = SocketIoProtocol::event_packet(event, data_text);
   return b;
 }

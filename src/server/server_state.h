@@ -63,8 +63,8 @@ class ServerState {
   auto offload(F f) {
     using R = decltype(f());
     return net::co_spawn(
-        workers.get_executor(), [f = std::move(f)]() mutable -> net::awaitable<R> { co_return f(); },
-        kAwait);
+        workers.get_executor(),
+        [f = std::move(f)]() mutable -> net::awaitable<R> { co_return f(); }, kAwait);
   }
 
   void join(const std::shared_ptr<Subscriber>& subscriber);

@@ -1,7 +1,7 @@
 #include "server/socketio_protocol.h"
 
-#include <nlohmann/json.hpp>
 #include <openssl/rand.h>
+#include <nlohmann/json.hpp>
 
 #include <random>
 
@@ -90,7 +90,8 @@ SocketIoProtocol::Outcome SocketIoProtocol::on_socketio(std::string_view packet)
       if (auth.is_object() && auth.contains("token") && auth["token"].is_string())
         presented = auth["token"].get<std::string>();
       if (presented.empty() || !tokens_equal(settings_.token, presented)) {
-        out.replies.push_back("44" + prefix + R"({"message":"unauthorized: wrong or missing token"})");
+        out.replies.push_back("44" + prefix +
+                              R"({"message":"unauthorized: wrong or missing token"})");
         return out;
       }
     }

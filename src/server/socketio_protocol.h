@@ -24,7 +24,7 @@ namespace memlens::server {
 inline constexpr std::string_view kSocketIoNamespace = "/memory-analysis";
 
 struct SocketIoSettings {
-  std::string token;              // empty: no auth
+  std::string token;                  // empty: no auth
   bool transport_authorized = false;  // the upgrade request already carried the right token
   int ping_interval_ms = 25000;
   int ping_timeout_ms = 20000;

@@ -78,7 +78,8 @@ class WebSocketSession : public Subscriber,
       if (protocol_ != StreamProtocol::kSocketIo) continue;  // the plain stream is one-way
       bool was_joined = sio_->joined();
       auto outcome = sio_->on_packet(beast::buffers_to_string(buffer.data()));
-      for (auto& reply : outcome.replies) enqueue(std::make_shared<const std::string>(std::move(reply)));
+      for (auto& reply : outcome.replies)
+        enqueue(std::make_shared<const std::string>(std::move(reply)));
       if (!was_joined && sio_->joined())
         if (auto latest = state_->latest_update())
           enqueue(std::shared_ptr<const std::string>(latest, &latest->socketio_text));
@@ -164,8 +165,8 @@ class WebSocketSession : public Subscriber,
 template <typename Stream>
 net::awaitable<void> run_websocket(std::shared_ptr<ServerState> state, Stream stream, Request req,
                                    StreamProtocol protocol) {
-  auto session = std::make_shared<WebSocketSession<Stream>>(std::move(state), std::move(stream),
-                                                            protocol);
+  auto session =
+      std::make_shared<WebSocketSession<Stream>>(std::move(state), std::move(stream), protocol);
   co_await session->run(std::move(req));
 }
 

@@ -66,9 +66,9 @@ class TlsTest : public ServerFixture {
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() / ("memlens-tls-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir_);
-    std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -keyout " +
-                      (dir_ / "key.pem").string() + " -out " + (dir_ / "cert.pem").string() +
-                      " >/dev/null 2>&1";
+    std::string cmd =
+        "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost -keyout " +
+        (dir_ / "key.pem").string() + " -out " + (dir_ / "cert.pem").string() + " >/dev/null 2>&1";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << "openssl req failed";
   }
   void TearDown() override {

@@ -38,7 +38,8 @@ HttpReply exchange(Stream& stream, const std::string& host, const HttpCall& call
   reply.body = res.body();
   for (auto& field : res) {
     std::string name(field.name_string());
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     reply.headers[name] = std::string(field.value());
   }
   return reply;

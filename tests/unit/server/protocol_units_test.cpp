@@ -28,7 +28,8 @@ TEST(Router, MatchesPlaceholdersAndAnswers404And405) {
 
 TEST(Router, HandlerExceptionsBecome500) {
   Router r;
-  r.add(http::verb::get, "/boom", [](const RouteContext&) -> Response { throw std::runtime_error("x"); });
+  r.add(http::verb::get, "/boom",
+        [](const RouteContext&) -> Response { throw std::runtime_error("x"); });
   Request req{http::verb::get, "/boom", 11};
   EXPECT_EQ(r.dispatch(req).result(), http::status::internal_server_error);
 }
@@ -48,7 +49,8 @@ TEST(Prometheus, EscapesLabelsAndHelp) {
   p.sample("m", {}, 3);
   p.sample("m", {}, std::numeric_limits<double>::infinity());
   EXPECT_EQ(p.text(),
-            "# HELP m a \\\\ b\\nc\n# TYPE m gauge\nm{module=\"we\\\"ird\\\\\\nname\"} 1.5\nm 3\nm +Inf\n");
+            "# HELP m a \\\\ b\\nc\n# TYPE m gauge\nm{module=\"we\\\"ird\\\\\\nname\"} 1.5\nm 3\nm "
+            "+Inf\n");
 }
 
 TEST(SocketIo, HandshakeNamespaceConnectAndEvents) {
@@ -80,10 +82,13 @@ TEST(SocketIo, NamespaceConnectChecksTheToken) {
   SocketIoSettings s;
   s.token = "T";
   SocketIoProtocol sio("SID", s);
-  EXPECT_TRUE(sio.on_packet("40/memory-analysis,").replies.at(0).starts_with("44/memory-analysis,"));
-  EXPECT_TRUE(sio.on_packet("40/memory-analysis,{\"token\":\"bad\"}").replies.at(0).starts_with("44/"));
+  EXPECT_TRUE(
+      sio.on_packet("40/memory-analysis,").replies.at(0).starts_with("44/memory-analysis,"));
+  EXPECT_TRUE(
+      sio.on_packet("40/memory-analysis,{\"token\":\"bad\"}").replies.at(0).starts_with("44/"));
   EXPECT_FALSE(sio.joined());
-  EXPECT_TRUE(sio.on_packet("40/memory-analysis,{\"token\":\"T\"}").replies.at(0).starts_with("40/"));
+  EXPECT_TRUE(
+      sio.on_packet("40/memory-analysis,{\"token\":\"T\"}").replies.at(0).starts_with("40/"));
   EXPECT_TRUE(sio.joined());
   s.transport_authorized = true;
   SocketIoProtocol via_query("SID2", s);

@@ -12,7 +12,11 @@ const std::string kApi = "/api/memory-analysis";
 
 class RoutesTest : public ServerFixture {
  protected:
-  void SetUp() override { start(); }
+  void SetUp() override {
+    start();
+    // A test before may have called reset: wait for the next sample.
+    ASSERT_TRUE(eventually([] { return analyzer_->status().latest.has_value(); }));
+  }
   HttpReply get(const std::string& target) { return http_get(port(), target); }
   HttpReply send(const std::string& method, const std::string& target, std::string body = "") {
     return http_request("127.0.0.1", port(), HttpCall{method, target, std::move(body), {}});
@@ -48,7 +52,8 @@ TEST_F(RoutesTest, StatusReportsTheWatchedProcess) {
 
 TEST_F(RoutesTest, AnalysisIsTheReport) {
   auto j = ok_json(get(kApi + "/analysis"));
-  for (const char* key : {"summary", "rssVsHeap", "growthPatterns", "leaks", "nativeModules", "bufferLeaks"})
+  for (const char* key :
+       {"summary", "rssVsHeap", "growthPatterns", "leaks", "nativeModules", "bufferLeaks"})
     EXPECT_TRUE(j.contains(key)) << key;
   EXPECT_EQ(j["summary"]["pid"], getpid());
   EXPECT_TRUE(j["rssVsHeap"]["currentRSSMB"].is_number());
@@ -70,7 +75,8 @@ TEST_F(RoutesTest, SnapshotsHonourSinceAndLimit) {
   auto j = ok_json(get(kApi + "/snapshots?limit=2"));
   ASSERT_TRUE(j["snapshots"].is_array());
   EXPECT_EQ(j["snapshots"].size(), 2u);
-  EXPECT_LE(j["snapshots"][0]["timestamp"].get<int64_t>(), j["snapshots"][1]["timestamp"].get<int64_t>());
+  EXPECT_LE(j["snapshots"][0]["timestamp"].get<int64_t>(),
+            j["snapshots"][1]["timestamp"].get<int64_t>());
   auto future = ok_json(get(kApi + "/snapshots?since=99999999999999"));
   EXPECT_EQ(future["snapshots"].size(), 0u);
   expect_400(get(kApi + "/snapshots?limit=0"));
@@ -93,7 +99,8 @@ TEST_F(RoutesTest, LeaksModulesSitesAndAlertsAreLists) {
 
 TEST_F(RoutesTest, ThresholdsRoundTripAndAreValidated) {
   auto before = ok_json(get(kApi + "/thresholds"));
-  for (const char* key : {"externalMemoryMB", "externalRatio", "rssMB", "leakCount", "growthRateMBPerSec"})
+  for (const char* key :
+       {"externalMemoryMB", "externalRatio", "rssMB", "leakCount", "growthRateMBPerSec"})
     EXPECT_TRUE(before[key].is_number()) << key;
   auto after = ok_json(send("PUT", kApi + "/thresholds", R"({"rssMB": 4321, "leakCount": 7})"));
   EXPECT_EQ(after["rssMB"].get<double>(), 4321);
@@ -133,8 +140,10 @@ TEST_F(RoutesTest, ExportIsADownload) {
   for (const char* format : {"collapsed", "pprof"}) {
     auto p = get(kApi + "/export?format=" + std::string(format));
     EXPECT_TRUE(p.status == 200 || p.status == 501) << format << ": " << p.status;
-    if (p.status == 200) EXPECT_NE(p.header("content-disposition").find("attachment"), std::string::npos);
-    else EXPECT_TRUE(p.json()["error"].is_string());
+    if (p.status == 200)
+      EXPECT_NE(p.header("content-disposition").find("attachment"), std::string::npos);
+    else
+      EXPECT_TRUE(p.json()["error"].is_string());
   }
 }
 
@@ -159,7 +168,11 @@ TEST_F(RoutesTest, HealthFollowsTheRule) {
   EXPECT_EQ(j["healthy"].get<bool>(), r.status == 200);
   EXPECT_TRUE(j["reasons"].is_array());
   // An RSS threshold below our own RSS makes us unhealthy; a high one restores health.
-  ASSERT_TRUE(analyzer_->set_thresholds([] { AlertThresholds t; t.rss_mb = 1; return t; }()));
+  ASSERT_TRUE(analyzer_->set_thresholds([] {
+    AlertThresholds t;
+    t.rss_mb = 1;
+    return t;
+  }()));
   auto sick = get("/health/memory");
   EXPECT_EQ(sick.status, 503) << sick.body;
   EXPECT_EQ(sick.json()["status"], "unhealthy");
@@ -170,13 +183,15 @@ TEST_F(RoutesTest, MetricsAreValidPrometheusText) {
   auto r = get("/metrics");
   ASSERT_EQ(r.status, 200);
   EXPECT_NE(r.header("content-type").find("text/plain; version=0.0.4"), std::string::npos);
-  for (const char* name : {"memlens_process_resident_bytes", "memlens_heap_used_bytes",
-                           "memlens_external_ratio", "memlens_leaks", "memlens_own_resident_bytes",
-                           "memlens_snapshot_capture_seconds", "memlens_agent_dropped_events_total"}) {
+  for (const char* name :
+       {"memlens_process_resident_bytes", "memlens_heap_used_bytes", "memlens_external_ratio",
+        "memlens_leaks", "memlens_own_resident_bytes", "memlens_snapshot_capture_seconds",
+        "memlens_agent_dropped_events_total"}) {
     EXPECT_NE(r.body.find(std::string("# TYPE ") + name + " "), std::string::npos) << name;
     EXPECT_NE(r.body.find(std::string("# HELP ") + name + " "), std::string::npos) << name;
   }
-  EXPECT_NE(r.body.find("memlens_leaks{type=\"buffer_leak\",severity=\"critical\"} 0"), std::string::npos);
+  EXPECT_NE(r.body.find("memlens_leaks{type=\"buffer_leak\",severity=\"critical\"} 0"),
+            std::string::npos);
   // Every non-comment line is "name{labels} value".
   std::istringstream lines(r.body);
   for (std::string line; std::getline(lines, line);) {
@@ -201,7 +216,8 @@ TEST_F(RoutesTest, UnknownRouteIs404AndWrongMethodIs405) {
 }
 
 TEST_F(RoutesTest, OversizedBodyIs413AndGarbageIs400) {
-  std::string big = "PUT " + kApi + "/thresholds HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n\r\n{}";
+  std::string big =
+      "PUT " + kApi + "/thresholds HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000\r\n\r\n{}";
   auto reply = raw_exchange(port(), big);
   EXPECT_TRUE(reply.starts_with("HTTP/1.1 413")) << reply;
   auto garbage = raw_exchange(port(), "THIS IS NOT HTTP\r\n\r\n");

@@ -21,7 +21,9 @@
 
 namespace {
 std::atomic<bool> g_stop{false};
-void on_signal(int) { g_stop = true; }
+void on_signal(int) {
+  g_stop = true;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -31,16 +33,26 @@ int main(int argc, char** argv) {
   int sampling_ms = 100;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--port") opts.port = static_cast<uint16_t>(std::stoi(v));
-    else if (k == "--address") opts.address = v;
-    else if (k == "--token") opts.token = v;
-    else if (k == "--update-ms") opts.update_interval_ms = std::stoll(v);
-    else if (k == "--max-queued") opts.max_queued_messages = std::stoul(v);
-    else if (k == "--max-connections") opts.max_connections = std::stoul(v);
-    else if (k == "--grow-kb-per-tick") grow_kb = std::stol(v);
-    else if (k == "--sampling-ms") sampling_ms = std::stoi(v);
-    else if (k == "--tls-cert") opts.tls_cert = v;
-    else if (k == "--tls-key") opts.tls_key = v;
+    if (k == "--port")
+      opts.port = static_cast<uint16_t>(std::stoi(v));
+    else if (k == "--address")
+      opts.address = v;
+    else if (k == "--token")
+      opts.token = v;
+    else if (k == "--update-ms")
+      opts.update_interval_ms = std::stoll(v);
+    else if (k == "--max-queued")
+      opts.max_queued_messages = std::stoul(v);
+    else if (k == "--max-connections")
+      opts.max_connections = std::stoul(v);
+    else if (k == "--grow-kb-per-tick")
+      grow_kb = std::stol(v);
+    else if (k == "--sampling-ms")
+      sampling_ms = std::stoi(v);
+    else if (k == "--tls-cert")
+      opts.tls_cert = v;
+    else if (k == "--tls-key")
+      opts.tls_key = v;
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;

@@ -9,8 +9,8 @@
 #include <atomic>
 #include <thread>
 
-#include "server_fixture.h"
 #include "server/net.h"
+#include "server_fixture.h"
 
 namespace memlens::server::testing {
 namespace {
