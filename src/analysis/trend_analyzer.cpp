@@ -27,6 +27,14 @@ RatioHealth ratio_health(double r) {
   return RatioHealth::kCritical;
 }
 
+RatioHealth ratio_health(double r, uint64_t external_bytes) {
+  return ratio_health(effective_external_ratio(r, external_bytes));
+}
+
+double effective_external_ratio(double r, uint64_t external_bytes) {
+  return external_bytes < kRatioFloorBytes ? 0.0 : r;
+}
+
 RssVsHeapTrend rss_vs_heap_trend(std::span<const Snapshot> s, size_t window) {
   RssVsHeapTrend out;
   if (s.empty()) return out;
@@ -37,7 +45,7 @@ RssVsHeapTrend rss_vs_heap_trend(std::span<const Snapshot> s, size_t window) {
   out.current_heap_mb = last.heap_used / kMiB;
   out.current_external_mb = last.external / kMiB;
   out.external_ratio = std::isfinite(last.external_ratio) ? last.external_ratio : 0;
-  out.ratio_health = ratio_health(out.external_ratio);
+  out.ratio_health = ratio_health(out.external_ratio, last.external);
   out.divergence_mb = (static_cast<double>(last.rss) - static_cast<double>(last.heap_used)) / kMiB;
 
   std::vector<double> t, rss, gap;

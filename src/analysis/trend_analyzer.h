@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 
 #include "memlens/report.h"
@@ -22,5 +23,11 @@ RssVsHeapTrend rss_vs_heap_trend(std::span<const Snapshot> s, size_t window);
 
 // healthy < 1.5 <= warning <= 2.5 < critical. NaN is healthy (no heap to compare with).
 RatioHealth ratio_health(double external_ratio);
+// The same bands, applied only once external memory is large enough to matter: a small C
+// program's libc mappings alone give a ratio of 50 over a few KB of heap, which is no finding.
+inline constexpr uint64_t kRatioFloorBytes = 16ull << 20;
+RatioHealth ratio_health(double external_ratio, uint64_t external_bytes);
+// The ratio the alert engine compares with externalRatio: 0 below kRatioFloorBytes.
+double effective_external_ratio(double external_ratio, uint64_t external_bytes);
 
 }  // namespace memlens::analysis

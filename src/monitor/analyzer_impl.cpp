@@ -147,7 +147,7 @@ AnalyzerStatus AnalyzerImpl::status() const {
   if (const Snapshot* s = series_.latest()) {
     st.latest = *s;
     st.agent_dropped_events = s->agent_dropped_events;
-    st.ratio_health = analysis::ratio_health(s->external_ratio);
+    st.ratio_health = analysis::ratio_health(s->external_ratio, s->external);
   }
   st.leak_count = leaks_.size();
   st.avg_capture_us = capture_count_ ? double(capture_us_total_) / double(capture_count_) : 0;

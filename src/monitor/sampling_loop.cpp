@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "base/clock.h"
+#include "analysis/trend_analyzer.h"
 #include "monitor/analyzer_impl.h"
 
 namespace memlens::monitor {
@@ -70,7 +71,7 @@ void AnalyzerImpl::check_alerts(const Snapshot& s) {
   if (!config_.enable_alerts) return;
   AlertFigures f;
   f.external_mb = s.external / kMB;
-  f.external_ratio = s.external_ratio;
+  f.external_ratio = analysis::effective_external_ratio(s.external_ratio, s.external);
   f.rss_mb = s.rss / kMB;
   {
     std::lock_guard lock(mutex_);
