@@ -32,7 +32,8 @@ CLI::App* add_demo_command(CLI::App& app, DemoArgs& args) {
   sub->add_option("--mmap-rate", args.mmap_kb_per_sec,
                   "anonymous mmap memory leaked, KB/s (default: 100)");
   sub->footer(
-      "Defaults for the demo: --interval 1s --window 60s --full-interval 5s; runs until Ctrl-C "
+      "Defaults for the demo: --interval 1s --window 60s --full-interval 5s --serve 127.0.0.1:10000 "
+      "(--serve 127.0.0.1:0 picks a free port); runs until Ctrl-C "
       "unless --duration is given.");
   return sub;
 }
@@ -42,6 +43,7 @@ int demo_command(const DemoArgs& args) {
   if (options.interval.empty()) options.interval = "1s";
   if (options.window.empty()) options.window = "60s";
   if (options.full_interval.empty()) options.full_interval = "5s";
+  if (options.serve.empty()) options.serve = "127.0.0.1:10000";
   auto config = build_config(options);
   if (!config) return fail(kExitUsage, config.error().message);
   auto duration = duration_ms(options);
@@ -62,8 +64,6 @@ int demo_command(const DemoArgs& args) {
       "demo workload pid {} leaks {:g} KB/s of heap, {:g} file descriptors/s "
       "(/tmp/memlens-demo-{}.log) and {:g} KB/s of anonymous mmap",
       child->pid(), args.heap_kb_per_sec, args.fds_per_sec, child->pid(), args.mmap_kb_per_sec));
-  if (options.serve.empty())
-    note("dashboard: not available yet (the HTTP server is not built in this version)");
 
   SessionSpec spec{options, *config, *duration,
                    Target{child->pid(), "memlens demo-workload", agent.enabled}, &*child};

@@ -1,5 +1,7 @@
 #include "cli/monitor_options.h"
 
+#include "cli/serve_setup.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -36,6 +38,8 @@ void add_monitor_options(CLI::App& app, MonitorOptions& o) {
                  "agent byte sampling: one sample per N bytes on average; 0 tracks every "
                  "allocation (default: 0)");
   app.add_option("--token", o.token, "bearer token required by the server (needed off loopback)");
+  app.add_option("--tls-cert", o.tls_cert, "serve HTTPS/WSS with this PEM certificate (with --tls-key)");
+  app.add_option("--tls-key", o.tls_key, "the PEM private key of --tls-cert");
   app.add_option("--webhook", o.webhook, "POST each alert's JSON to URL (http://host:port/path)");
   app.add_option("--on-alert", o.on_alert,
                  "run CMD (via /bin/sh -c) with each alert's JSON on stdin");
@@ -67,6 +71,7 @@ base::Result<Config> build_config(const MonitorOptions& o) {
   }
   if (!o.storage.empty()) c.storage_directory = o.storage;
   if (o.sample_bytes) c.sample_bytes = *o.sample_bytes;
+  if (auto s = check_serve_options(o); !s) return s.error();
   if (auto s = c.validate(); !s) return s.error();
   return c;
 }

@@ -1,5 +1,7 @@
 #include "cli/monitor_session.h"
 
+#include "cli/serve_setup.h"
+
 #include <signal.h>
 #include <unistd.h>
 
@@ -118,8 +120,14 @@ int run_monitor_session(const SessionSpec& spec) {
 
   if (spec.target.use_agent && !o.quiet && !analyzer.status().agent_note.empty())
     note(analyzer.status().agent_note);
-  if (!o.serve.empty() && !o.quiet)
-    note(fmt::format("--serve {}: the HTTP server is not built yet; not serving", o.serve));
+  // Declared after the analyzer, so it stops first and never serves a stopped analyzer.
+  auto http = start_serving(analyzer, o, spec.config);
+  if (!http) {
+    analyzer.stop();
+    if (spec.child) spec.child->terminate(std::chrono::milliseconds(0));
+    return fail(kExitUsage, http.error().message);
+  }
+  if (*http) note(fmt::format("dashboard: {}", (*http)->url()));
   if (!o.quiet)
     note(fmt::format(
         "monitoring pid {} ({}) every {}, growth window {}{}", spec.target.pid,
@@ -162,6 +170,7 @@ int run_monitor_session(const SessionSpec& spec) {
       line.draw(StatusLine::format(analyzer.status(), analyzer.growth_patterns()));
   }
   line.clear();
+  if (*http) (*http)->stop();
   analyzer.stop();
   outputs->finish();
   if (!o.quiet && !ended.empty()) note(ended);

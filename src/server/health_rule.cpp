@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "analysis/trend_analyzer.h"
+
 namespace memlens::server {
 
 HealthVerdict judge_health(const AnalyzerStatus& status, const std::vector<Leak>& leaks,
@@ -15,11 +17,13 @@ HealthVerdict judge_health(const AnalyzerStatus& status, const std::vector<Leak>
   const Snapshot& s = *status.latest;
   double rss_mb = s.rss / 1048576.0, external_mb = s.external / 1048576.0;
   bool unhealthy = false, warning = false;
-  if (s.external_ratio > critical_ratio) {
+  // The ratio bands judge processes whose external memory matters (see kRatioFloorBytes).
+  const double ratio = analysis::effective_external_ratio(s.external_ratio, s.external);
+  if (ratio > critical_ratio) {
     unhealthy = true;
     v.reasons.push_back(
         fmt::format("external/heap ratio {:.2f} > {:.2f}", s.external_ratio, critical_ratio));
-  } else if (s.external_ratio > kWarningRatio) {
+  } else if (ratio > kWarningRatio) {
     warning = true;
     v.reasons.push_back(
         fmt::format("external/heap ratio {:.2f} > {:.2f}", s.external_ratio, kWarningRatio));

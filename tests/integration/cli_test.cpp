@@ -205,9 +205,11 @@ TEST(CliReport, RendersASavedReportAndReEmitsJson) {
 TEST(CliDemo, LeaksHeapDescriptorsAndMmapVisibly) {
   std::string report = temp_path("demo.json");
   auto r = run_memlens({"demo", "--interval", "200ms", "--window", "8s", "--full-interval", "500ms",
-                        "--duration", "10s", "--fd-rate", "10", "--report-json", report});
+                        "--duration", "10s", "--fd-rate", "10", "--serve", "127.0.0.1:0",
+                        "--report-json", report});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.err.find("leaks"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("dashboard: http://127.0.0.1:"), std::string::npos) << r.err;
   std::string why;
   EXPECT_TRUE(validate_report_file(report, &why)) << why;
   auto j = read_report(report);

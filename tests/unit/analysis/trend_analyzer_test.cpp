@@ -74,3 +74,14 @@ TEST(RssVsHeapTrend, EmptyAndTinyInputs) {
 
 }  // namespace
 }  // namespace memlens::analysis
+
+TEST(RatioHealth, BandsApplyOnlyAboveTheExternalFloor) {
+  using memlens::analysis::kRatioFloorBytes;
+  using memlens::analysis::ratio_health;
+  EXPECT_EQ(ratio_health(3.0, kRatioFloorBytes), memlens::RatioHealth::kCritical);
+  EXPECT_EQ(ratio_health(2.0, kRatioFloorBytes), memlens::RatioHealth::kWarning);
+  EXPECT_EQ(ratio_health(1.0, kRatioFloorBytes), memlens::RatioHealth::kHealthy);
+  // libc and the loader's mappings over a tiny heap: a ratio of 100, 2 MB external.
+  EXPECT_EQ(ratio_health(100.0, 2u << 20), memlens::RatioHealth::kHealthy);
+  EXPECT_EQ(memlens::analysis::effective_external_ratio(100.0, 2u << 20), 0.0);
+}
