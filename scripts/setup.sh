@@ -12,8 +12,11 @@ APT_PACKAGES=(
   libunwind-dev libdw-dev libelf-dev libssl-dev zlib1g-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev python3 python3-jsonschema sqlite3 procps
-  nodejs npm
 )
+# Node.js may come from elsewhere than Debian (with its own npm, which Debian's npm package
+# conflicts with): ask for Debian's only when the commands are missing.
+command -v node >/dev/null 2>&1 || APT_PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)
 if [[ "${MEMLENS_SETUP_FULL:-1}" == 1 ]]; then
   # the heavier test peers: a real browser, a real Prometheus, load and comparison tools
   APT_PACKAGES+=(chromium prometheus wrk heaptrack valgrind)
