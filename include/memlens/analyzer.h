@@ -30,8 +30,8 @@ namespace memlens {
 
 struct Target {
   pid_t pid = 0;
-  std::string command;     // for the report's summary; read from /proc/PID/cmdline when empty
-  bool use_agent = true;   // connect to the agent in the target if one is listening
+  std::string command;          // for the report's summary; read from /proc/PID/cmdline when empty
+  bool use_agent = true;        // connect to the agent in the target if one is listening
   int agent_timeout_ms = 2000;  // how long to wait for the agent's socket (a target just launched)
   static Target self();
   static Target process(pid_t pid) { return Target{pid, {}, true}; }
@@ -59,8 +59,8 @@ struct AnalyzerStatus {
   RatioHealth ratio_health = RatioHealth::kHealthy;
   size_t leak_count = 0;
   uint64_t agent_dropped_events = 0;
-  uint64_t own_rss = 0;        // memlens's own resident bytes
-  double avg_capture_us = 0;   // mean cost of a cheap snapshot
+  uint64_t own_rss = 0;       // memlens's own resident bytes
+  double avg_capture_us = 0;  // mean cost of a cheap snapshot
   std::vector<Alert> active_alerts;
 };
 

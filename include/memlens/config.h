@@ -16,26 +16,26 @@
 namespace memlens {
 
 struct AlertThresholds {
-  double external_memory_mb = 50;   // externalMemoryMB
-  double external_ratio = 2.0;      // externalRatio
-  double rss_mb = 150;              // rssMB
-  int leak_count = 3;               // leakCount
+  double external_memory_mb = 50;       // externalMemoryMB
+  double external_ratio = 2.0;          // externalRatio
+  double rss_mb = 150;                  // rssMB
+  int leak_count = 3;                   // leakCount
   double growth_rate_mb_per_sec = 1.0;  // growthRateMBPerSec: "critical" rate on the seed's scale
 };
 
 struct Config {
   // ProcessMemoryAnalyzer (the seed's ProcessMemoryAnalysisConfig), ms and MB.
-  int64_t sampling_interval_ms = 5000;          // samplingInterval
-  int64_t retention_period_ms = 24 * 3600'000;  // retentionPeriod
-  int64_t growth_detection_window_ms = 300'000; // growthDetectionWindow
-  double leak_detection_threshold_mb = 10;      // leakDetectionThreshold
+  int64_t sampling_interval_ms = 5000;             // samplingInterval
+  int64_t retention_period_ms = 24 * 3600'000;     // retentionPeriod
+  int64_t growth_detection_window_ms = 300'000;    // growthDetectionWindow
+  double leak_detection_threshold_mb = 10;         // leakDetectionThreshold
   int64_t buffer_leak_age_threshold_ms = 300'000;  // bufferLeakAgeThreshold
-  bool native_module_tracking = true;           // nativeModuleTracking
-  bool buffer_leak_detection = true;            // bufferLeakDetection
-  bool heap_space_analysis = true;              // heapSpaceAnalysis: breakdown by mapping class
-  bool gc_analysis = true;                      // gcAnalysis: malloc_trim accounting
-  bool auto_reporting = true;                   // autoReporting
-  int64_t reporting_interval_ms = 300'000;      // reportingInterval
+  bool native_module_tracking = true;              // nativeModuleTracking
+  bool buffer_leak_detection = true;               // bufferLeakDetection
+  bool heap_space_analysis = true;                 // heapSpaceAnalysis: breakdown by mapping class
+  bool gc_analysis = true;                         // gcAnalysis: malloc_trim accounting
+  bool auto_reporting = true;                      // autoReporting
+  int64_t reporting_interval_ms = 300'000;         // reportingInterval
   std::string storage_directory = "./memory-analysis";  // storageDirectory
 
   // Dashboard (the seed's MemoryAnalysisDashboardConfig).
@@ -44,13 +44,13 @@ struct Config {
   size_t max_history_points = 200;       // maxHistoryPoints: points the API/dashboard return
   bool enable_alerts = true;             // enableAlerts
   AlertThresholds alert_thresholds;      // alertThresholds
-  std::string dashboard_route = "/memory-analysis";   // dashboardRoute
-  std::string api_route = "/api/memory-analysis";     // apiRoute
+  std::string dashboard_route = "/memory-analysis";  // dashboardRoute
+  std::string api_route = "/api/memory-analysis";    // apiRoute
 
   // memlens's own.
   int64_t full_pass_interval_ms = 60'000;  // fullPassInterval: smaps + descriptor classification
-  uint64_t sample_bytes = 0;               // sampleBytes: agent Poisson sampling; 0 = every allocation
-  size_t max_series_points = 17'280;       // maxSeriesPoints: in-memory cap (24 h at 5 s)
+  uint64_t sample_bytes = 0;          // sampleBytes: agent Poisson sampling; 0 = every allocation
+  size_t max_series_points = 17'280;  // maxSeriesPoints: in-memory cap (24 h at 5 s)
 
   // The seed's presets: "default", "production", "development", "low-overhead".
   static base::Result<Config> preset(std::string_view name);

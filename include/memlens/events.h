@@ -19,7 +19,7 @@ namespace memlens {
 
 struct Alert {
   std::string id;
-  std::string type;      // "externalMemoryMB" | "externalRatio" | "rssMB" | "leakCount" | "growthRate"
+  std::string type;  // "externalMemoryMB" | "externalRatio" | "rssMB" | "leakCount" | "growthRate"
   Severity severity = Severity::kMedium;  // kMedium = warning, kCritical = critical
   std::string message;
   double value = 0;
@@ -36,11 +36,20 @@ class Subscription {
   explicit Subscription(std::function<void()> cancel) : cancel_(std::move(cancel)) {}
   Subscription(Subscription&&) noexcept = default;
   Subscription& operator=(Subscription&& o) noexcept {
-    if (this != &o) { reset(); cancel_ = std::move(o.cancel_); }
+    if (this != &o) {
+      reset();
+      cancel_ = std::move(o.cancel_);
+    }
     return *this;
   }
   ~Subscription() { reset(); }
-  void reset() { if (cancel_) { auto c = std::move(cancel_); cancel_ = nullptr; c(); } }
+  void reset() {
+    if (cancel_) {
+      auto c = std::move(cancel_);
+      cancel_ = nullptr;
+      c();
+    }
+  }
 
  private:
   std::function<void()> cancel_;
@@ -73,20 +82,27 @@ class Signal {
   }
 
  private:
-  struct Slot { uint64_t id; std::function<void(Args...)> fn; };
-  struct State { std::mutex mutex; std::vector<Slot> slots; uint64_t next_id = 0; };
+  struct Slot {
+    uint64_t id;
+    std::function<void(Args...)> fn;
+  };
+  struct State {
+    std::mutex mutex;
+    std::vector<Slot> slots;
+    uint64_t next_id = 0;
+  };
   std::shared_ptr<State> state_ = std::make_shared<State>();
 };
 
 // The analyzer's events (seed: externalMemoryLeakDetected, growthPatternDetected,
 // bufferLeakDetected, plus snapshot and threshold alerts).
 struct AnalyzerEvents {
-  Signal<Snapshot> snapshot;                 // every sample
-  Signal<Leak> leak_detected;                // a new leak (or a known one whose severity rose)
+  Signal<Snapshot> snapshot;                      // every sample
+  Signal<Leak> leak_detected;                     // a new leak (or a known one whose severity rose)
   Signal<GrowthPattern> growth_pattern_detected;  // a non-stable pattern, new or changed type
   Signal<BufferLeakDetection> buffer_leak_detected;
-  Signal<Alert> threshold_alert;             // raised (active) and cleared (active=false)
-  Signal<Report> report;                     // each autoReporting run
+  Signal<Alert> threshold_alert;  // raised (active) and cleared (active=false)
+  Signal<Report> report;          // each autoReporting run
 };
 
 }  // namespace memlens

@@ -15,7 +15,13 @@ enum class Trend : uint8_t { kStable, kIncreasing, kDecreasing };
 enum class PatternType : uint8_t { kStable, kLinear, kExponential, kSpike, kLeak };
 enum class Severity : uint8_t { kLow, kMedium, kHigh, kCritical };
 enum class LeakType : uint8_t {
-  kNativeModule, kBufferLeak, kConnectionPool, kFileHandle, kCryptoContext, kUnknown };
+  kNativeModule,
+  kBufferLeak,
+  kConnectionPool,
+  kFileHandle,
+  kCryptoContext,
+  kUnknown
+};
 enum class RatioHealth : uint8_t { kHealthy, kWarning, kCritical };
 enum class ModuleType : uint8_t { kDatabase, kCrypto, kNetwork, kCompression, kOther };
 enum class BufferType : uint8_t { kMalloc, kNew, kMmap, kShared };
@@ -30,8 +36,8 @@ const char* to_string(BufferType);   // "malloc" | "new" | "mmap" | "shared"
 
 // getRSSvsHeapTrend(window): how RSS moves and how far it drifts from the heap.
 struct RssVsHeapTrend {
-  Trend trend = Trend::kStable;            // of RSS over the window
-  double divergence_mb = 0;                // latest rss - heap_used, MB
+  Trend trend = Trend::kStable;             // of RSS over the window
+  double divergence_mb = 0;                 // latest rss - heap_used, MB
   Trend divergence_trend = Trend::kStable;  // of (rss - heap_used) over the window
   double current_rss_mb = 0, current_heap_mb = 0, current_external_mb = 0;
   double external_ratio = 0;
@@ -60,7 +66,7 @@ struct Leak {
   double growth_rate = 0;       // bytes/s (descriptor leaks: descriptors/s)
   std::vector<std::string> evidence;
   std::string recommendation;
-  std::string stack_trace;  // symbolized, one frame a line; empty without the agent
+  std::string stack_trace;     // symbolized, one frame a line; empty without the agent
   int64_t first_detected = 0;  // ms since epoch
   double size_mb() const { return estimated_size / 1048576.0; }
   double growth_rate_mb_per_sec() const { return growth_rate / 1048576.0; }

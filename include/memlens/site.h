@@ -19,7 +19,7 @@ struct SiteSample {
   BufferType buffer_type = BufferType::kMalloc;
   uint64_t live_bytes = 0, live_count = 0;
   uint64_t allocations = 0, frees = 0;
-  uint64_t allocated_bytes = 0;  // total ever allocated at this site
+  uint64_t allocated_bytes = 0;           // total ever allocated at this site
   int64_t first_seen = 0, last_seen = 0;  // ms since epoch
   int64_t oldest_live = 0;                // ms since epoch of the oldest live allocation (0: none)
   std::array<uint64_t, kAgeBuckets> live_by_age{};
@@ -32,9 +32,9 @@ struct Frame {
   std::string function;  // demangled; "??" when unknown
   std::string file;      // source file, may be empty
   int line = 0;
-  std::string module;    // soname / basename of the ELF object
+  std::string module;  // soname / basename of the ELF object
   std::string module_path;
-  bool inlined = false;  // an inline frame expanded from the same address
+  bool inlined = false;        // an inline frame expanded from the same address
   uint64_t module_offset = 0;  // link-time address in the module's ELF ("libz.so.1+0x1a2b")
   bool in_executable = false;  // the module is the main program (not a shared library)
 };

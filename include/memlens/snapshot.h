@@ -25,12 +25,12 @@ const char* to_string(HeapSource s);
 
 // Resident bytes by kind of mapping, from the last full smaps pass.
 struct MappingBreakdown {
-  uint64_t heap = 0;         // [heap] and glibc arena mappings
-  uint64_t stack = 0;        // [stack] and thread stacks
-  uint64_t anonymous = 0;    // other private anonymous mappings
-  uint64_t file = 0;         // file-backed (code, data, mapped files)
-  uint64_t shared = 0;       // MAP_SHARED anonymous, /dev/shm, memfd, SysV shm
-  uint64_t special = 0;      // [vdso], [vvar], [vsyscall]
+  uint64_t heap = 0;       // [heap] and glibc arena mappings
+  uint64_t stack = 0;      // [stack] and thread stacks
+  uint64_t anonymous = 0;  // other private anonymous mappings
+  uint64_t file = 0;       // file-backed (code, data, mapped files)
+  uint64_t shared = 0;     // MAP_SHARED anonymous, /dev/shm, memfd, SysV shm
+  uint64_t special = 0;    // [vdso], [vvar], [vsyscall]
   uint32_t mapping_count = 0;
 };
 
@@ -44,9 +44,19 @@ struct FileMappingUsage {
   bool deleted = false;
 };
 
-enum class DescriptorKind : uint8_t { kFile, kTcp, kUdp, kUnix, kOtherSocket, kPipe, kAnonInode, kOther };
+enum class DescriptorKind : uint8_t {
+  kFile,
+  kTcp,
+  kUdp,
+  kUnix,
+  kOtherSocket,
+  kPipe,
+  kAnonInode,
+  kOther
+};
 constexpr int kDescriptorKindCount = 8;
-const char* to_string(DescriptorKind k);  // "file", "tcp", "udp", "unix", "socket", "pipe", "anon_inode", "other"
+const char* to_string(
+    DescriptorKind k);  // "file", "tcp", "udp", "unix", "socket", "pipe", "anon_inode", "other"
 
 struct DescriptorCounts {
   uint32_t total = 0;
@@ -87,10 +97,10 @@ struct Snapshot {
   uint64_t heap_used = 0;
   uint64_t external = 0;  // rss - heap_used, floored at 0 (resident memory that is not live heap)
   // Derived, as the seed defines them.
-  int64_t external_diff = 0;     // rss - heap_used
-  double external_ratio = 0;     // external / heap_used (0 when heap_used == 0)
-  double heap_utilization = 0;   // heap_used / heap_total
-  int64_t non_heap_memory = 0;   // rss - heap_total
+  int64_t external_diff = 0;    // rss - heap_used
+  double external_ratio = 0;    // external / heap_used (0 when heap_used == 0)
+  double heap_utilization = 0;  // heap_used / heap_total
+  int64_t non_heap_memory = 0;  // rss - heap_total
   HeapSource heap_source = HeapSource::kEstimate;
   // More from /proc.
   uint64_t pss = 0, swap = 0;  // from smaps_rollup (0 when not readable)

@@ -32,7 +32,8 @@ CLI::App* add_demo_command(CLI::App& app, DemoArgs& args) {
   sub->add_option("--mmap-rate", args.mmap_kb_per_sec,
                   "anonymous mmap memory leaked, KB/s (default: 100)");
   sub->footer(
-      "Defaults for the demo: --interval 1s --window 60s --full-interval 5s --serve 127.0.0.1:10000 "
+      "Defaults for the demo: --interval 1s --window 60s --full-interval 5s --serve "
+      "127.0.0.1:10000 "
       "(--serve 127.0.0.1:0 picks a free port); runs until Ctrl-C "
       "unless --duration is given.");
   return sub;

@@ -38,7 +38,8 @@ void add_monitor_options(CLI::App& app, MonitorOptions& o) {
                  "agent byte sampling: one sample per N bytes on average; 0 tracks every "
                  "allocation (default: 0)");
   app.add_option("--token", o.token, "bearer token required by the server (needed off loopback)");
-  app.add_option("--tls-cert", o.tls_cert, "serve HTTPS/WSS with this PEM certificate (with --tls-key)");
+  app.add_option("--tls-cert", o.tls_cert,
+                 "serve HTTPS/WSS with this PEM certificate (with --tls-key)");
   app.add_option("--tls-key", o.tls_key, "the PEM private key of --tls-cert");
   app.add_option("--webhook", o.webhook, "POST each alert's JSON to URL (http://host:port/path)");
   app.add_option("--on-alert", o.on_alert,

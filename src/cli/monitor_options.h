@@ -34,8 +34,8 @@ struct MonitorOptions {
   std::optional<uint64_t> sample_bytes;
   std::string token;
   std::string tls_cert, tls_key;  // PEM files: serve HTTPS/WSS
-  std::string webhook;   // --webhook URL: POST each alert (storage engineer's alert sinks)
-  std::string on_alert;  // --on-alert CMD: run CMD with each alert's JSON on stdin
+  std::string webhook;            // --webhook URL: POST each alert (storage engineer's alert sinks)
+  std::string on_alert;           // --on-alert CMD: run CMD with each alert's JSON on stdin
   bool quiet = false;
 };
 

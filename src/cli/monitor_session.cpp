@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -98,10 +99,18 @@ void note(const std::string& message) {
 
 int run_monitor_session(const SessionSpec& spec) {
   const MonitorOptions& o = spec.options;
+  // A launched command that ends at once may still be a zombie when /proc says it is gone:
+  // give the launcher a moment to reap it before calling that an attach failure.
+  auto child_ended = [&spec] {
+    if (!spec.child) return false;
+    for (int i = 0; i < 100 && spec.child->running(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return !spec.child->running();
+  };
   auto created = ProcessMemoryAnalyzer::create(spec.config, spec.target);
   if (!created) {
     // A launched command that has already ended is not an error: report what was seen (nothing).
-    if (spec.child && created.error().code == ESRCH && !spec.child->running()) {
+    if (created.error().code == ESRCH && child_ended()) {
       if (!o.quiet)
         note(fmt::format("the command {} before the first sample", spec.child->describe_exit()));
       return finish(spec, empty_report(spec), true);
@@ -116,7 +125,14 @@ int run_monitor_session(const SessionSpec& spec) {
     if (spec.child) spec.child->terminate(std::chrono::milliseconds(0));
     return fail(kExitUsage, outputs.error().message);
   }
-  if (auto s = analyzer.start(); !s) return fail(kExitTarget, s.error().message);
+  if (auto s = analyzer.start(); !s) {
+    outputs->finish();
+    if (s.error().code == ESRCH && child_ended()) {
+      if (!o.quiet) note(fmt::format("the command {}", spec.child->describe_exit()));
+      return finish(spec, analyzer.report(), true);
+    }
+    return fail(kExitTarget, s.error().message);
+  }
 
   if (spec.target.use_agent && !o.quiet && !analyzer.status().agent_note.empty())
     note(analyzer.status().agent_note);

@@ -15,9 +15,9 @@ bool is_loopback(const std::string& host) {
 
 base::Result<ServeAddress> parse_serve_address(const std::string& text) {
   auto bad = [&](const char* why) {
-    return base::Error{fmt::format("invalid --serve '{}': {} (use ADDR:PORT, e.g. 127.0.0.1:10000)",
-                                   text, why),
-                       2};
+    return base::Error{
+        fmt::format("invalid --serve '{}': {} (use ADDR:PORT, e.g. 127.0.0.1:10000)", text, why),
+        2};
   };
   ServeAddress out;
   std::string port_text;

@@ -43,6 +43,9 @@ base::Result<std::unique_ptr<ProcessMemoryAnalyzer>> ProcessMemoryAnalyzer::crea
 }
 
 namespace monitor {
+namespace {
+constexpr int64_t kAgentRetryWindowMs = 60'000;
+}  // namespace
 
 AnalyzerImpl::AnalyzerImpl(Config config, Target target, bool self, procfs::Sampler sampler)
     : config_(std::move(config)),
@@ -56,9 +59,22 @@ AnalyzerImpl::AnalyzerImpl(Config config, Target target, bool self, procfs::Samp
     if (agent_.connect(target_.pid, std::chrono::milliseconds(target_.agent_timeout_ms), config_)) {
       sampler_.set_heap_figures(agent_.heap_fn());
       agent_connected_ = true;
+      agent_ever_connected_ = true;
     }
     agent_note_ = agent_.note();
+    if (!agent_connected_) agent_retry_until_ms_ = started_at_ + kAgentRetryWindowMs;
   }
+}
+
+void AnalyzerImpl::retry_agent_connect(int64_t now_ms) {
+  if (agent_connected_ || now_ms >= agent_retry_until_ms_ || now_ms < agent_next_retry_ms_) return;
+  agent_next_retry_ms_ = now_ms + 1000;
+  if (!agent_.connect(target_.pid, std::chrono::milliseconds(20), config_)) return;
+  sampler_.set_heap_figures(agent_.heap_fn());
+  agent_connected_ = true;
+  agent_ever_connected_ = true;
+  std::lock_guard lock(mutex_);
+  agent_note_ = agent_.note();
 }
 
 AnalyzerImpl::~AnalyzerImpl() {
@@ -138,10 +154,10 @@ AnalyzerStatus AnalyzerImpl::status() const {
   st.command = target_.command;
   st.target_alive = !exited_;
   st.agent_connected = agent_connected_;
-  st.agent_note = agent_note_;
   st.own_rss = own_rss_bytes();
   st.active_alerts = alerts_.active();
   std::lock_guard lock(mutex_);
+  st.agent_note = agent_note_;
   st.snapshot_count = series_.size();
   st.started_at = started_at_;
   if (const Snapshot* s = series_.latest()) {
@@ -242,7 +258,7 @@ ReportSummary AnalyzerImpl::summary_locked() const {
   s.started_at = started_at_;
   if (const Snapshot* latest = series_.latest())
     s.duration_ms = std::max<int64_t>(0, latest->timestamp - started_at_);
-  s.agent = agent_connected_;
+  s.agent = agent_ever_connected_;
   return s;
 }
 

@@ -90,7 +90,12 @@ class AnalyzerImpl final : public ProcessMemoryAnalyzer {
   std::atomic<bool> running_{false};
   std::atomic<bool> exited_{false};
   std::atomic<bool> agent_connected_{false};
-  std::string agent_note_;  // set once in the constructor
+  std::atomic<bool> agent_ever_connected_{false};  // the report's summary.agent
+  std::string agent_note_;                         // guarded by mutex_
+  // A target launched with the agent may not have its socket up by the first connect (a slow
+  // start, a loaded machine): retry briefly each second for a minute. sampler_mutex_.
+  int64_t agent_retry_until_ms_ = 0, agent_next_retry_ms_ = 0;
+  void retry_agent_connect(int64_t now_ms);  // requires sampler_mutex_
 };
 
 }  // namespace memlens::monitor

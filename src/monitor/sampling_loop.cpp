@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <chrono>
 
-#include "base/clock.h"
 #include "analysis/trend_analyzer.h"
+#include "base/clock.h"
 #include "monitor/analyzer_impl.h"
 
 namespace memlens::monitor {
@@ -36,6 +36,7 @@ int64_t AnalyzerImpl::analysis_interval_ms() const {
 base::Result<Snapshot> AnalyzerImpl::sample(bool full) {
   auto snap = [&]() -> base::Result<Snapshot> {
     std::lock_guard lock(sampler_mutex_);
+    retry_agent_connect(base::wall_ms());
     // Pull first: the sampler asks the agent's figures for this snapshot's heap.
     if (agent_connected_ && !agent_.pull(base::wall_ms())) {
       spdlog::warn("the agent in process {} stopped answering; continuing from /proc only",
@@ -85,7 +86,7 @@ void AnalyzerImpl::check_alerts(const Snapshot& s) {
 
 AgentFindings AnalyzerImpl::agent_findings() const {
   AgentFindings f;
-  if (!agent_connected_) return f;
+  if (!agent_.connected()) return f;  // never reached an agent
   f.site_leaks = agent_.site_leaks();
   f.buffer_leaks = agent_.buffer_leaks();
   f.native_modules = agent_.native_modules();
@@ -105,10 +106,10 @@ void AnalyzerImpl::analyze(int64_t now_ms) {
   std::vector<SymbolizedSite> sites;
   {
     std::lock_guard lock(sampler_mutex_);
-    if (agent_connected_) {
-      agent_.analyze(config_, now_ms, window);
-      sites = agent_.sites();
-    }
+    // After the agent goes away (the target exits) its last findings stay: the final report
+    // must still name the sites seen while it ran.
+    if (agent_connected_) agent_.analyze(config_, now_ms, window);
+    sites = agent_.sites();
     findings = agent_findings();
   }
   Report r = run_analysis(summary, window, config_, findings);

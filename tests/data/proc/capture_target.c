@@ -40,9 +40,15 @@ static void* thread_main(void* arg) {
 
 static void* map_file(const char* path, size_t size, int flags) {
   int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0 || ftruncate(fd, size) != 0) { perror(path); exit(1); }
+  if (fd < 0 || ftruncate(fd, size) != 0) {
+    perror(path);
+    exit(1);
+  }
   char* p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, fd, 0);
-  if (p == MAP_FAILED) { perror("mmap"); exit(1); }
+  if (p == MAP_FAILED) {
+    perror("mmap");
+    exit(1);
+  }
   memset(p, 3, size);
   close(fd);
   return p;
@@ -63,12 +69,18 @@ static int tcp_listener(int family, int* port) {
     a->sin6_addr = in6addr_loopback;
     len = sizeof *a;
   }
-  if (bind(s, (struct sockaddr*)&ss, len) != 0 || listen(s, 8) != 0) { perror("listen"); exit(1); }
+  if (bind(s, (struct sockaddr*)&ss, len) != 0 || listen(s, 8) != 0) {
+    perror("listen");
+    exit(1);
+  }
   getsockname(s, (struct sockaddr*)&ss, &len);
   *port = ntohs(family == AF_INET ? ((struct sockaddr_in*)&ss)->sin_port
                                   : ((struct sockaddr_in6*)&ss)->sin6_port);
   int c = socket(family, SOCK_STREAM, 0);
-  if (connect(c, (struct sockaddr*)&ss, len) != 0) { perror("connect"); exit(1); }
+  if (connect(c, (struct sockaddr*)&ss, len) != 0) {
+    perror("connect");
+    exit(1);
+  }
   return accept(s, NULL, NULL);
 }
 
@@ -78,7 +90,8 @@ int main(int argc, char** argv) {
   void* spaced = map_file(DIR_WITH_SPACE "/with space.dat", 64 * 1024, MAP_PRIVATE);
   void* deleted = map_file("/tmp/memlens-capture-deleted.dat", 64 * 1024, MAP_SHARED);
   unlink("/tmp/memlens-capture-deleted.dat");
-  char* shared_anon = mmap(NULL, 256 * 1024, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  char* shared_anon =
+      mmap(NULL, 256 * 1024, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   memset(shared_anon, 4, 256 * 1024);
   int mfd = memfd_create("memlens-capture", 0);
   ftruncate(mfd, 128 * 1024);
