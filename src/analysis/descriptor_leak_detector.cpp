@@ -1,5 +1,7 @@
 #include "analysis/descriptor_leak_detector.h"
 
+#include "analysis/detail_bounds.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -83,16 +85,11 @@ std::vector<Leak> detect_descriptor_leaks(std::span<const Snapshot> window, cons
   if (window.size() < 2) return leaks;
 
   // The first and last distinct classification passes in the window.
-  const Snapshot* first = nullptr;
-  const Snapshot* last = nullptr;
-  for (const Snapshot& s : window)
-    if (s.detail) {
-      if (!first) first = &s;
-      last = &s;
-    }
+  const DetailBounds passes = detail_bounds(window);
   std::vector<GroupGrowth> groups;
-  if (first && last && first->detail != last->detail)
-    groups = growing_groups(*first->detail, pass_time(*first), *last->detail, pass_time(*last));
+  if (passes.differ())
+    groups = growing_groups(*passes.first->detail, pass_time(*passes.first), *passes.last->detail,
+                            pass_time(*passes.last));
 
   const bool classified = std::any_of(window.begin(), window.end(),
                                       [](const Snapshot& s) { return s.descriptors.classified; });

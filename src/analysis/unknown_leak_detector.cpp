@@ -1,5 +1,7 @@
 #include "analysis/unknown_leak_detector.h"
 
+#include "analysis/detail_bounds.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -72,16 +74,10 @@ std::vector<Leak> detect_unexplained_growth(std::span<const Snapshot> window,
   };
 
   // Mapping classes between the first and last smaps pass in the window.
-  const Snapshot* first = nullptr;
-  const Snapshot* last = nullptr;
-  for (const Snapshot& s : window)
-    if (s.detail) {
-      if (!first) first = &s;
-      last = &s;
-    }
+  const DetailBounds passes = detail_bounds(window);
   std::vector<ClassGrowth> classes;
-  if (first && last && first->detail != last->detail)
-    classes = mapping_class_growth(first->detail->breakdown, last->detail->breakdown);
+  if (passes.differ())
+    classes = mapping_class_growth(passes.first->detail->breakdown, passes.last->detail->breakdown);
 
   double explained = static_cast<double>(explained_bytes_per_sec) / kMiB;  // MB/s left to assign
   auto report = [&](const GrowthPattern& p, bool exclude_heap_class) {
@@ -121,8 +117,9 @@ std::vector<Leak> detect_unexplained_growth(std::span<const Snapshot> window,
         l.evidence.push_back(fmt::format("{} {:.1f} → {:.1f} MB ({:+.1f} MB) between smaps passes",
                                          c.name, c.before / kMiB, c.after / kMiB,
                                          c.delta() / kMiB));
-    if (top && top->name == "thread stacks" && first && last)
-      l.evidence.push_back(fmt::format("threads {} → {}", first->threads, last->threads));
+    if (top && top->name == "thread stacks" && passes.first && passes.last)
+      l.evidence.push_back(
+          fmt::format("threads {} → {}", passes.first->threads, passes.last->threads));
     l.evidence.push_back(
         explained_bytes_per_sec == 0
             ? std::string("no allocation site explains it (no agent data)")
