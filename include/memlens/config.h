@@ -37,6 +37,11 @@ struct Config {
   bool auto_reporting = true;                      // autoReporting
   int64_t reporting_interval_ms = 300'000;         // reportingInterval
   std::string storage_directory = "./memory-analysis";  // storageDirectory
+  // The session store's size and resolution (storage::StoreOptions): beyond the budget the
+  // oldest sessions go first; rows older than downsampleAfter keep one per downsampleResolution.
+  uint64_t storage_budget_bytes = 256ull << 20;  // storageBudget: bytes or "200MB"; 0 = unlimited
+  int64_t downsample_after_ms = 3600'000;        // downsampleAfter
+  int64_t downsample_resolution_ms = 60'000;     // downsampleResolution: 0 keeps every row
 
   // Dashboard (the seed's MemoryAnalysisDashboardConfig).
   bool enable_real_time_updates = true;  // enableRealTimeUpdates
@@ -51,6 +56,12 @@ struct Config {
   int64_t full_pass_interval_ms = 60'000;  // fullPassInterval: smaps + descriptor classification
   uint64_t sample_bytes = 0;          // sampleBytes: agent Poisson sampling; 0 = every allocation
   size_t max_series_points = 17'280;  // maxSeriesPoints: in-memory cap (24 h at 5 s)
+  // webhookCaFile: PEM CA certificate(s) that an https:// webhook's server certificate must
+  // chain to, instead of the system trust store (e.g. a private CA or a self-signed server).
+  std::string webhook_ca_file;
+
+  // The smallest non-zero storageBudget: below it the store's own tables would not fit.
+  static constexpr uint64_t kMinStorageBudget = 1ull << 20;
 
   // The seed's presets: "default", "production", "development", "low-overhead".
   static base::Result<Config> preset(std::string_view name);
@@ -65,5 +76,10 @@ struct Config {
   // Every knob, one per line, "name = value", for the start-up log.
   std::string describe() const;
 };
+
+// Parses a byte size as written in configs and flags: "1048576", "512KB", "200MB", "1.5GB",
+// "2GiB" (K/M/G/T, binary multiples, case-insensitive, optional "B"/"iB"). Rejects empty,
+// negative, unknown units and overflow; the one-line message names the input.
+base::Result<uint64_t> parse_byte_size(std::string_view text);
 
 }  // namespace memlens

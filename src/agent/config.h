@@ -9,8 +9,9 @@
 //   MEMLENS_MAX_LIVE       live tracked allocations before events are dropped    (268435456)
 //   MEMLENS_MAX_DEPTH      frames kept per stack (deeper stacks keep the leaf side)     (64)
 //   MEMLENS_UNWINDER       libunwind | libgcc | fp                              (libunwind)
-//   MEMLENS_STACK_CACHE    1 = libunwind re-steps only frames changed since the thread's
-//                          previous stack (suffix_unwinder.h); 0 = full unw_backtrace   (1)
+//   MEMLENS_STACK_CACHE    1 = libunwind steps only frames the thread has not met at that
+//                          stack position (frame memo, suffix_unwinder.h); 0 = full
+//                          unw_backtrace                                               (1)
 //   MEMLENS_SOCKET         abstract socket name             (memlens-agent.<pid>)
 //   MEMLENS_NO_SERVER      1 = do not start the socket thread (benchmarks)            (0)
 //

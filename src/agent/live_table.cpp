@@ -1,5 +1,7 @@
 #include "agent/live_table.h"
 
+#include <sched.h>
+
 namespace memlens::agent {
 
 uint32_t g_live_filter[1u << 14];
@@ -24,10 +26,10 @@ inline uint64_t ptr_part(uint64_t ptr) {
 inline uint64_t fast_range(uint64_t h, uint64_t n) {
   return uint64_t((unsigned __int128)h * n >> 64);
 }
-// The top 6 hash bits pick the shard; the slot comes from the bits below them, or every key of a
-// shard would crowd into 1/64 of its slots.
+// The top 2 hash bits help pick the shard; the slot comes from the bits below them, or every key
+// of a shard would crowd into 1/4 of its slots.
 inline uint64_t home_slot(uint64_t h, uint64_t capacity) {
-  return fast_range(h << 6, capacity);
+  return fast_range(h << 2, capacity);
 }
 }  // namespace
 
@@ -37,8 +39,22 @@ inline uint64_t* slot(LiveTable::Slots* s, uint64_t i) {
 }
 }  // namespace
 
+void ShardLock::lock_slow() {
+  for (int spins = 0;; ++spins) {
+    if (__atomic_load_n(&word_, __ATOMIC_RELAXED) == 0 &&
+        __atomic_exchange_n(&word_, 1, __ATOMIC_ACQUIRE) == 0) {
+      return;
+    }
+    if (spins < 64) {
+      __builtin_ia32_pause();
+    } else {
+      sched_yield();  // a descheduled holder must get the CPU back
+    }
+  }
+}
+
 bool LiveTable::init(uint64_t max_live, bool keep_retired) {
-  max_live_per_shard_ = max_live / kShards + 1;
+  max_live_ = max_live;
   keep_retired_ = keep_retired;
   for (Shard& s : shards_) {
     s.slots = nullptr;
@@ -54,7 +70,10 @@ bool LiveTable::rebuild(Shard& s, uint64_t min_live) {
   uint64_t live = s.live > min_live ? s.live : min_live;
   uint64_t cap = keep_retired_ ? live * 4 + 1 : live * 8 / 5 + 1;
   if (cap < kMinCapacity) cap = kMinCapacity;
-  uint64_t bytes = sizeof(Slots) - 2 * sizeof(uint64_t) + cap * 2 * sizeof(uint64_t);
+  // Use all of the last page (sys_map maps whole pages): a small shard gets 255 slots for free.
+  constexpr uint64_t kHeader = sizeof(Slots) - 2 * sizeof(uint64_t), kPage = 4096;
+  uint64_t bytes = (kHeader + cap * 2 * sizeof(uint64_t) + kPage - 1) & ~(kPage - 1);
+  cap = (bytes - kHeader) / (2 * sizeof(uint64_t));
   auto* fresh = static_cast<Slots*>(sys_map(bytes));
   if (fresh == nullptr) return false;
   fresh->capacity = cap;
@@ -85,19 +104,22 @@ bool LiveTable::insert(uint64_t ptr, uint32_t site, uint64_t size, uint32_t time
   uint64_t key = (ptr_part(ptr) << 20) | site;
   uint64_t value = (size << 24) | (time_s & 0xffffff);
   uint64_t h = hash(ptr);
-  Shard& s = shards_[h >> 58];
-  SpinGuard g(s.lock);
-  if (s.live >= max_live_per_shard_) return false;
+  Shard& s = shards_[shard_index(ptr, h)];
+  ShardGuard g(s.lock);
+  if (s.live >= max_live_) return false;
   uint64_t used = s.live + s.tombs + 1;
-  bool crowded = keep_retired_ ? used * 2 > s.slots->capacity : used * 5 > s.slots->capacity * 4;
-  if (crowded && !rebuild(s, s.live + 1)) return false;
+  uint64_t cap = s.slots != nullptr ? s.slots->capacity : 0;
+  bool crowded = keep_retired_ ? used * 2 > cap : used * 5 > cap * 4;
+  // The limit is checked when a shard must grow (one thread's pointers may all fall in a few
+  // shards, so a per-shard share of it would not do): the table never grows past max_live.
+  if (crowded && (live_entries() >= max_live_ || !rebuild(s, s.live + 1))) return false;
   Slots* t = s.slots;
   uint64_t j = home_slot(h, t->capacity);
   for (;;) {
     uint64_t* e = slot(t, j);
     if (e[0] <= kTomb) {
       if (e[0] == kTomb) --s.tombs;
-      filter_add(ptr, 1);
+      if (keep_retired_) filter_add(ptr, 1);  // the filter serves sampled mode only
       e[1] = value;
       __atomic_store_n(&e[0], key, __ATOMIC_RELEASE);
       __atomic_store_n(&s.live, s.live + 1, __ATOMIC_RELAXED);
@@ -115,9 +137,10 @@ bool LiveTable::insert(uint64_t ptr, uint32_t site, uint64_t size, uint32_t time
 bool LiveTable::remove(uint64_t ptr, LiveEntry* out) {
   if ((ptr & 15) != 0 || ptr >= (1ull << 48)) return false;
   uint64_t h = hash(ptr);
-  Shard& s = shards_[h >> 58];
-  SpinGuard g(s.lock);
+  Shard& s = shards_[shard_index(ptr, h)];
+  ShardGuard g(s.lock);
   Slots* t = s.slots;
+  if (t == nullptr) return false;
   uint64_t j = home_slot(h, t->capacity);
   for (uint64_t n = 0; n < t->capacity; ++n) {
     uint64_t* e = slot(t, j);
@@ -152,7 +175,9 @@ void LiveTable::shift_back(Slots* t, uint64_t hole) {
     uint64_t* e = slot(t, j);
     if (e[0] == kEmpty) break;
     uint64_t home = home_slot(hash(key_ptr_part(e[0]) << 4), cap);
-    uint64_t d_home = (j + cap - home) % cap, d_hole = (j + cap - hole) % cap;
+    // Distances along the probe run, wrapping at the end (no division: j, home, hole < cap).
+    uint64_t d_home = j >= home ? j - home : j + cap - home;
+    uint64_t d_hole = j >= hole ? j - hole : j + cap - hole;
     if (d_home >= d_hole) {
       slot(t, hole)[0] = e[0];
       slot(t, hole)[1] = e[1];
@@ -165,11 +190,12 @@ void LiveTable::shift_back(Slots* t, uint64_t hole) {
 bool LiveTable::contains_maybe(uint64_t ptr) const {
   if ((ptr & 15) != 0 || ptr >= (1ull << 48)) return false;
   uint64_t h = hash(ptr);
-  const Shard& s = shards_[h >> 58];
+  const Shard& s = shards_[shard_index(ptr, h)];
   // A shard with nothing live answers at once (sampled mode: most shards, most of the time).
   // Racing with an insert of this very pointer is impossible: it was inserted before the free.
   if (__atomic_load_n(&s.live, __ATOMIC_RELAXED) == 0) return false;
   Slots* t = __atomic_load_n(&s.slots, __ATOMIC_ACQUIRE);
+  if (t == nullptr) return false;
   uint64_t j = home_slot(h, t->capacity);
   for (uint64_t n = 0; n < t->capacity; ++n) {
     uint64_t k = __atomic_load_n(&slot(t, j)[0], __ATOMIC_ACQUIRE);
@@ -182,8 +208,9 @@ bool LiveTable::contains_maybe(uint64_t ptr) const {
 
 void LiveTable::visit(void (*fn)(void*, const LiveEntry&), void* ctx) {
   for (Shard& s : shards_) {
-    SpinGuard g(s.lock);
+    ShardGuard g(s.lock);
     Slots* t = s.slots;
+    if (t == nullptr) continue;
     for (uint64_t i = 0; i < t->capacity; ++i) {
       uint64_t* e = slot(t, i);
       if (e[0] <= kTomb) continue;

@@ -1,5 +1,8 @@
-// LiveTable: every tracked live allocation, keyed by pointer, in 64 shards of open addressing
-// with linear probing. One entry is 16 bytes:
+// LiveTable: every tracked live allocation, keyed by pointer, in 256 shards of open addressing
+// with linear probing. The shard comes from the pointer's 64 MiB region (glibc gives each thread
+// arena its own 64 MiB-aligned heaps) and 2 bits of its hash: threads allocating from their own
+// arenas lock and write their own shards, so shard locks and slots do not bounce between cores;
+// 4 shards a region keep a rebuild small. One entry is 16 bytes:
 //   key   = (ptr >> 4) << 20 | site   (0: empty, 1: tombstone; malloc pointers are 16-aligned)
 //   value = size << 24 | time_s       (size < 1 TiB; time_s: seconds since the agent started)
 // A shard is rebuilt when live + tombstones pass 80% of its slots, to 1.6x its live entries,
@@ -39,9 +42,35 @@ struct LiveEntry {
   uint32_t time_s;
 };
 
+// A spin lock whose uncontended acquire is one inline exchange (SpinLock's is an out-of-line
+// call); contended, it spins, then yields like SpinLock.
+class ShardLock {
+ public:
+  void lock() {
+    if (__builtin_expect(__atomic_exchange_n(&word_, 1, __ATOMIC_ACQUIRE) == 0, 1)) return;
+    lock_slow();
+  }
+  void unlock() { __atomic_store_n(&word_, 0, __ATOMIC_RELEASE); }
+
+ private:
+  void lock_slow();
+  int word_ = 0;
+};
+
+class ShardGuard {
+ public:
+  explicit ShardGuard(ShardLock& l) : l_(l) { l_.lock(); }
+  ~ShardGuard() { l_.unlock(); }
+  ShardGuard(const ShardGuard&) = delete;
+  ShardGuard& operator=(const ShardGuard&) = delete;
+
+ private:
+  ShardLock& l_;
+};
+
 class LiveTable {
  public:
-  static constexpr int kShards = 64;
+  static constexpr int kShards = 256;
   static constexpr uint64_t kMaxSize = (1ull << 40) - 1;
   static constexpr uint32_t kMaxSite = (1u << 20) - 1;
 
@@ -67,7 +96,7 @@ class LiveTable {
 
  private:
   struct alignas(64) Shard {
-    SpinLock lock;
+    ShardLock lock;
     Slots* slots = nullptr;
     uint64_t live = 0;
     uint64_t tombs = 0;
@@ -76,6 +105,11 @@ class LiveTable {
   static uint64_t hash(uint64_t ptr) {
     uint64_t h = (ptr >> 4) * 0x9E3779B97F4A7C15ull;
     return h ^ (h >> 29);
+  }
+  // 6 bits from the 64 MiB region (neighbouring regions, as consecutive arena heaps are, get
+  // different shards), 2 from the pointer hash h (the slot uses the bits below them).
+  static uint64_t shard_index(uint64_t ptr, uint64_t h) {
+    return ((ptr >> 26) & 63) << 2 | (h >> 62);
   }
   static void shift_back(Slots* t, uint64_t hole);
   static constexpr int kFilterBits = 14;  // g_live_filter's size
@@ -87,7 +121,7 @@ class LiveTable {
   }
 
   Shard shards_[kShards];
-  uint64_t max_live_per_shard_ = 0;
+  uint64_t max_live_ = 0;
   uint64_t bytes_ = 0;  // atomic
   bool keep_retired_ = false;
 };

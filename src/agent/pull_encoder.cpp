@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include "agent/site_deltas.h"
 #include "agent/sys.h"
 #include "agent/tracker.h"
 #include "wire/codec.h"
@@ -10,6 +11,7 @@ namespace memlens::agent {
 namespace {
 
 struct AgeScratch {
+  SiteCounts counts;  // the site's shared atomics plus every thread's deltas (site_deltas.h)
   uint64_t by_age[wire::kAgeBucketCount];
   uint32_t oldest_s;
   uint32_t has_live;
@@ -113,6 +115,17 @@ bool encode_pull(PullBuffer* out, uint32_t* node_cursor) {
   ScanContext ctx{site_count, seconds_since_start()};
   g_state.live.visit(scan_entry, &ctx);
   g_state.regions.visit(scan_region, &ctx);
+  // Counters: read the shared atomics, then add the threads' deltas. Deltas never move into the
+  // shared atomics, so nothing is missed or counted twice however the two reads interleave.
+  for (uint32_t id = 0; id < site_count; ++id) {
+    const Site* s = g_state.sites.site(id);
+    SiteCounts& c = g_scratch[id].counts;
+    c.alloc_count = __atomic_load_n(&s->alloc_count, __ATOMIC_RELAXED);
+    c.alloc_bytes = __atomic_load_n(&s->alloc_bytes, __ATOMIC_RELAXED);
+    c.free_count = __atomic_load_n(&s->free_count, __ATOMIC_RELAXED);
+    c.free_bytes = __atomic_load_n(&s->free_bytes, __ATOMIC_RELAXED);
+  }
+  site_deltas_sum(site_count, &g_scratch[0].counts, sizeof(AgeScratch));
 
   // 3. Sites, and the totals from them.
   wire::StatsRecord stats;
@@ -125,15 +138,14 @@ bool encode_pull(PullBuffer* out, uint32_t* node_cursor) {
     r.site_id = id;
     r.leaf_node = s->leaf_node;
     r.buffer_type = s->buffer_type;
-    r.allocations = __atomic_load_n(&s->alloc_count, __ATOMIC_RELAXED);
-    r.frees = __atomic_load_n(&s->free_count, __ATOMIC_RELAXED);
-    r.allocated_bytes = __atomic_load_n(&s->alloc_bytes, __ATOMIC_RELAXED);
-    r.live_bytes =
-        minus_or_zero(r.allocated_bytes, __atomic_load_n(&s->free_bytes, __ATOMIC_RELAXED));
+    const AgeScratch& a = g_scratch[id];
+    r.allocations = a.counts.alloc_count;
+    r.frees = a.counts.free_count;
+    r.allocated_bytes = a.counts.alloc_bytes;
+    r.live_bytes = minus_or_zero(r.allocated_bytes, a.counts.free_bytes);
     r.live_count = minus_or_zero(r.allocations, r.frees);
     r.first_seen_ms = s->first_seen_ms;
     r.last_seen_ms = __atomic_load_n(&s->last_seen_ms, __ATOMIC_RELAXED);
-    const AgeScratch& a = g_scratch[id];
     r.oldest_live_ms = a.has_live != 0 ? g_state.start_wall_ms + int64_t(a.oldest_s) * 1000 : 0;
     for (int b = 0; b < wire::kAgeBucketCount; ++b) r.live_by_age[b] = a.by_age[b];
     stats.live_bytes += r.live_bytes;

@@ -63,6 +63,8 @@ bool resolve_real_functions() {
   load(&g_real.mmap64, "mmap64");
   load(&g_real.munmap, "munmap");
   load(&g_real.mremap, "mremap");
+  load(&g_real.shmat, "shmat");
+  load(&g_real.shmdt, "shmdt");
   resolve_cxx_functions();
   __atomic_store_n(&g_resolve_state, 2, __ATOMIC_RELEASE);
   return true;

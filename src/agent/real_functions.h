@@ -40,6 +40,9 @@ struct RealFunctions {
   void* (*op_new_array_aligned)(size_t, size_t);
   void* (*op_new_aligned_nothrow)(size_t, size_t, const void*);
   void* (*op_new_array_aligned_nothrow)(size_t, size_t, const void*);
+  // System V shared memory
+  void* (*shmat)(int, const void*, int);
+  int (*shmdt)(const void*);
 };
 
 extern RealFunctions g_real;

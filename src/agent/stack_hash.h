@@ -6,7 +6,7 @@
 //
 //   uint64_t h = stack_hash_frames(frames, depth);       // frames leaf first
 //   uint64_t key = stack_key(h, depth, type);            // never 0
-//   StackRef s{frames, 1, depth, h};  s.at(0) is the leaf
+//   StackRef s{frames, 1, depth, h, kNoStackNode, 0, true};  s.at(0) is the leaf
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -30,13 +30,21 @@ inline uint64_t stack_hash_frames(const uint64_t* frames, uint32_t depth) {
   return h;
 }
 
-// A captured stack where it lies: frame i (0 = leaf) is leaf[i * step], so the suffix unwinder's
-// root-first per-thread copy can be used in place (step -1) without copying it out.
+constexpr uint32_t kNoStackNode = 0xffffffffu;
+
+// A captured stack where it lies: frame i (0 = leaf) is leaf[i * step]. leaf == nullptr: the
+// frames are not written yet (capture_frames in unwinder.h writes them); the hash and depth are
+// enough to find a known site. node: the suffix unwinder's memo node of the leaf frame (or
+// kNoStackNode), whose cached site (site_tag: (type + 1) << 24 | site id, 0: none) spares the
+// SiteTable lookup.
 struct StackRef {
   const uint64_t* leaf;
   int32_t step;
   uint32_t depth;
   uint64_t hash;  // stack_hash_frames over the depth frames
+  uint32_t node;
+  uint32_t site_tag;
+  bool hashed;  // false only with leaf == nullptr and a site_tag: capture_frames computes it
   uint64_t at(uint32_t i) const { return leaf[int64_t(i) * step]; }
 };
 

@@ -13,12 +13,48 @@
 namespace memlens::agent {
 namespace {
 
-// The thread's previous stack, root first: ip[0] is the outermost frame.
+// The thread's memo of frames met before: a node is a frame (return address, SP after return)
+// with the node of its caller (parent), the running StackHash from the root down to it and its
+// depth; an index finds the nodes of an (ip, sp). Nodes are appended and never change; when the
+// memo is full (or code was unloaded: the rule generation moved) it is emptied at once.
+constexpr uint32_t kNodes = 2048, kIndexSlots = 4096;  // index load <= 1/2
+constexpr uint32_t kNoNode = 0xffffffffu;
+
+struct Node {
+  uint64_t ip, sp, hash;  // hash: frames from the root down to this one
+  uint32_t parent;
+  uint16_t depth;  // frames from the root, this one included (<= kMaxFrames)
+  uint16_t run;    // the ancestors x - 1 .. x - run are the next ones of node x's chain
+};
+
 struct ThreadStack {
-  uint32_t n;
-  uint64_t ip[kMaxFrames], sp[kMaxFrames], hash[kMaxFrames];  // hash[r]: frames 0..r
+  uint32_t n;                   // nodes in use
+  uint64_t generation;          // frame_rule_generation_bits() when the memo was (re)started
+  uint16_t index[kIndexSlots];  // node id + 1; 0: empty
+  Node node[kNodes];
+  uint32_t site_tag[kNodes];  // the site of the stack that ends at this node (StackRef::site_tag)
   FrameRuleCache rules;
 };
+
+inline uint32_t index_slot(uint64_t ip, uint64_t sp) {
+  uint64_t h = (ip * 0x9E3779B97F4A7C15ull) ^ sp;
+  return uint32_t((h * 0xFF51AFD7ED558CCDull) >> 52);  // 12 bits: kIndexSlots
+}
+
+// Writes up to max frames of the chain from node id, leaf first.
+void copy_chain(const ThreadStack* c, uint32_t id, uint64_t* out, uint32_t max) {
+  for (uint32_t i = 0; id != kNoNode && i < max; id = c->node[id].parent, ++i) {
+    out[i] = c->node[id].ip;
+  }
+}
+
+void reset_memo(ThreadStack* c) {
+  if (c->n != 0) {  // an unused memo's index is still empty (a fresh block's pages stay untouched)
+    for (uint32_t i = 0; i < kIndexSlots; ++i) c->index[i] = 0;
+  }
+  c->n = 0;
+  c->generation = frame_rule_generation_bits();
+}
 
 using GetContext = int (*)(unw_context_t*);
 using InitLocal = int (*)(unw_cursor_t*, unw_context_t*);
@@ -37,7 +73,7 @@ __thread ThreadStack* t_stack __attribute__((tls_model("initial-exec"))) = nullp
 __thread bool t_exited __attribute__((tls_model("initial-exec"))) = false;
 
 void release_stack(void* block) {
-  // Allocations made by later thread-exit destructors unwind without the cache.
+  // Allocations made by later thread-exit destructors unwind without the memo.
   t_exited = true;
   t_stack = nullptr;
   sys_unmap(block, sizeof(ThreadStack));
@@ -58,46 +94,65 @@ ThreadStack* thread_stack() {
 
 constexpr uint64_t kMaxFrameBytes = 1u << 24;
 
-// One unwind in progress: the fresh frames (leaf first) and where it met the cached stack.
+// One unwind in progress: the fresh frames (leaf first), and the memo node it met.
 struct Walk {
   ThreadStack* c;
   CodeRange self;
-  uint32_t cached;  // cached candidates left: root-first [0, cached)
-  uint32_t n;
-  int64_t match;  // root-first index of the cached frame equal to fresh frame n
+  uint32_t n;            // fresh frames
+  uint32_t match;        // the memo node equal to fresh frame n, kNoNode
+  uint64_t lookup_from;  // memo lookups only for frames at or above this SP
   bool complete, climbing, leading;
   uint64_t ip[kMaxFrames], sp[kMaxFrames];
 
   void reset() {
-    cached = c != nullptr ? c->n : 0;
     n = 0;
-    match = -1;
+    match = kNoNode;
+    lookup_from = 0;
     complete = false;
     climbing = leading = true;
   }
 
-  // The cached frames root-first [0, top] still hold their return addresses in their slots.
-  bool slots_hold(uint32_t top) const {
-    for (uint32_t r = 0; r <= top; ++r) {
-      if (*reinterpret_cast<const uint64_t*>(c->sp[r] - 8) != c->ip[r]) return false;
+  // Node id (an (ip, sp) already known to equal the fresh frame n) and every frame above it still
+  // hold their return addresses in their slots (x86_64: at sp - 8): then they are this stack's
+  // root side.
+  bool chain_holds(uint32_t id) {
+    const Node* nodes = c->node;
+    for (uint32_t x = nodes[id].parent; x != kNoNode;) {
+      // Nodes are added root side first, so a chain is mostly runs of consecutive ids: a counted
+      // loop over a run has no dependent loads, so the slot reads overlap.
+      const Node* f = &nodes[x];
+      const Node* last = f - f->run;
+      for (;; --f) {
+        if (__builtin_expect(*reinterpret_cast<const uint64_t*>(f->sp - 8) != f->ip, 0)) {
+          // Above this frame the stack changed: later frames below it would meet the same chain.
+          if (f->sp > lookup_from) lookup_from = f->sp;
+          return false;
+        }
+        if (f == last) break;
+      }
+      x = last->parent;
     }
     return true;
   }
 
-  // Takes the next frame; false when the walk is over (met the cached stack, or too deep).
-  bool visit(uint64_t fip, uint64_t fsp) {
+  bool find(uint64_t fip, uint64_t fsp) {
+    for (uint32_t j = index_slot(fip, fsp);; j = (j + 1) & (kIndexSlots - 1)) {
+      uint32_t e = c->index[j];
+      if (e == 0) return false;
+      const Node& f = c->node[e - 1];
+      if (f.ip == fip && f.sp == fsp && chain_holds(e - 1)) {
+        match = e - 1;
+        return true;
+      }
+    }
+  }
+
+  // Takes the next frame; false when the walk is over (met a known frame, or too deep).
+  __attribute__((always_inline)) bool visit(uint64_t fip, uint64_t fsp) {
     if (leading && self.contains(fip)) return true;
     leading = false;
     if (n > 0 && fsp <= sp[n - 1]) climbing = false;
-    // Cached frames are ordered by SP; drop those below this frame, then compare.
-    while (cached > 0 && c->sp[cached - 1] < fsp) --cached;
-    if (cached > 0 && climbing && c->sp[cached - 1] == fsp && c->ip[cached - 1] == fip) {
-      if (cached < 2 || slots_hold(cached - 2)) {
-        match = int64_t(cached) - 1;
-        return false;
-      }
-      cached = 0;  // the root side changed: unwind it afresh
-    }
+    if (c != nullptr && climbing && fsp >= lookup_from && find(fip, fsp)) return false;
     if (n == kMaxFrames) return false;  // deeper than we keep: neither complete nor cached
     ip[n] = fip;
     sp[n] = fsp;
@@ -186,6 +241,7 @@ bool suffix_unwinder_init(void* h) {
 __attribute__((noinline)) StackRef capture_suffix(uint64_t* out, uint32_t max, CodeRange self) {
   Walk w;
   w.c = thread_stack();
+  if (w.c != nullptr && w.c->generation != frame_rule_generation_bits()) reset_memo(w.c);
   w.self = self;
   w.reset();
   // The agent is built with frame pointers: climb its own frames (this one and the hooks above
@@ -209,30 +265,61 @@ __attribute__((noinline)) StackRef capture_suffix(uint64_t* out, uint32_t max, C
   }
   ThreadStack* c = w.c;
   uint32_t n = w.n;
-  // The new stack, root first: the reused cached frames [0, match] then the fresh ones.
-  uint32_t base = w.match >= 0 ? uint32_t(w.match) + 1 : 0;
-  bool keep = c != nullptr && w.climbing && (w.complete || w.match >= 0) && base + n <= kMaxFrames;
-  if (!keep) {
-    if (c != nullptr) c->n = 0;
-    uint32_t total = n < max ? n : max;
-    for (uint32_t i = 0; i < total; ++i) out[i] = w.ip[i];
-    return StackRef{out, 1, total, stack_hash_frames(out, total)};
+  // The root side is the matched node's chain, or nothing.
+  const Node* top = w.match != kNoNode ? &c->node[w.match] : nullptr;
+  uint32_t total = n + (top != nullptr ? top->depth : 0);
+  uint32_t depth = total < max ? total : max;
+  uint64_t h = top != nullptr ? top->hash : kStackHashSeed;
+  // New nodes for the fresh frames, root side first, so that the next stack through them stops
+  // there: only for stacks that are whole (complete or matched) and whose SPs climb.
+  bool keep = c != nullptr && w.climbing && (w.complete || top != nullptr) && total <= kMaxFrames;
+  if (keep && c->n + n > kNodes) {
+    reset_memo(c);  // full: start afresh (the matched chain is gone with it)
+    keep = false;
   }
-  uint64_t h = base > 0 ? c->hash[base - 1] : kStackHashSeed;
-  uint32_t r = base;
-  for (uint32_t i = n; i > 0; --i, ++r) {
-    c->ip[r] = w.ip[i - 1];
-    c->sp[r] = w.sp[i - 1];
+  uint32_t leaf = w.match, leaf_depth = top != nullptr ? top->depth : 0;
+  for (uint32_t i = n; i > 0; --i) {
     h = stack_hash_step(h, w.ip[i - 1]);
-    c->hash[r] = h;
+    if (!keep) continue;
+    uint32_t id = c->n++;
+    uint16_t run = leaf != kNoNode && leaf == id - 1 ? uint16_t(c->node[leaf].run + 1) : 0;
+    c->node[id] = Node{w.ip[i - 1], w.sp[i - 1], h, leaf, uint16_t(++leaf_depth), run};
+    c->site_tag[id] = 0;
+    uint32_t j = index_slot(w.ip[i - 1], w.sp[i - 1]);
+    while (c->index[j] != 0) j = (j + 1) & (kIndexSlots - 1);
+    c->index[j] = uint16_t(id + 1);
+    leaf = id;
   }
-  c->n = r;
-  StackRef s{&c->ip[r - 1], -1, r < max ? r : max, h};
-  if (s.depth < r) {  // cut to max_depth (the leaf side is kept): hash what is kept
-    s.hash = kStackHashSeed;
-    for (uint32_t i = s.depth; i > 0; --i) s.hash = stack_hash_step(s.hash, s.at(i - 1));
+  uint32_t tag = keep && leaf == w.match && leaf != kNoNode ? c->site_tag[leaf] : 0;
+  if (keep && depth == total) {
+    // The whole stack is the chain from `leaf`: its frames are written only if a site needs them
+    // (suffix_frames), before this thread's next capture.
+    return StackRef{nullptr, 0, depth, h, leaf, tag, true};
   }
-  return s;
+  if (tag != 0) {  // cut to max_depth, but its site is known: no frames, no hash needed
+    return StackRef{nullptr, 0, depth, 0, leaf, tag, false};
+  }
+  for (uint32_t i = 0; i < n && i < max; ++i) out[i] = w.ip[i];
+  if (top != nullptr && n < max) copy_chain(c, w.match, out + n, max - n);
+  if (depth < total) h = stack_hash_frames(out, depth);  // cut to max (the leaf side is kept)
+  return StackRef{out, 1, depth, h, keep ? leaf : kNoStackNode, 0, true};
+}
+
+void suffix_remember_site(const StackRef& s, uint8_t type, uint32_t site) {
+  ThreadStack* c = t_stack;
+  if (s.node == kNoStackNode || c == nullptr || s.node >= c->n || site >= (1u << 24)) return;
+  c->site_tag[s.node] = (uint32_t(type) + 1) << 24 | site;
+}
+
+void suffix_frames(StackRef* s, uint64_t* scratch) {
+  if (s->leaf != nullptr) return;
+  copy_chain(t_stack, s->node, scratch, s->depth);
+  s->leaf = scratch;
+  s->step = 1;
+  if (!s->hashed) {
+    s->hash = stack_hash_frames(scratch, s->depth);
+    s->hashed = true;
+  }
 }
 
 }  // namespace memlens::agent

@@ -1,24 +1,30 @@
-// SuffixUnwinder: libunwind stepping (unw_init_local + unw_step, DWARF CFI, per-thread rule
-// cache) with a per-thread stack-suffix cache, so that an allocation whose stack shares its root
-// side with the thread's previous one re-unwinds only the frames that changed.
+// SuffixUnwinder: libunwind stepping (unw_init_local + unw_step, DWARF CFI) learned into frame
+// rules (frame_rules.h), with a per-thread memo of the frames met before, so that an allocation
+// whose stack was (partly) seen before re-unwinds only the frames never seen at that position.
 //
-// Each thread keeps its last stack as (return address, SP after return) pairs, root first, with
-// the running StackHash of every frame. A new unwind steps from the leaf; at the first fresh frame
-// whose (ip, sp) equals a cached frame's, the cached frames above it are revalidated by reading
-// each one's saved return-address slot (x86_64: the return address of a frame is at sp - 8) and,
-// when all still hold the cached values, reused with their running hash: the cost is the changed
-// leaf frames plus one load per reused frame, and the stack hash needs no pass over the stack.
+// Each thread keeps a memo of frames: a node is (return address, SP after return), its caller's
+// node, the running StackHash from the root down to it, and its depth; nodes are found by (ip, sp).
+// A new unwind steps from the leaf; at the first fresh frame whose (ip, sp) is a known node, the
+// node's ancestors are revalidated by reading each one's saved return-address slot (x86_64: the
+// return address of a frame is at sp - 8) and, when all still hold their return addresses, they
+// are the stack's root side, with its hash: the cost is the unknown leaf frames plus one load per
+// reused frame, and neither hash nor frames need a pass over the stack (the frames are written
+// only for a new site: suffix_frames). Every allocation of a loop body, at any depth of a
+// recursion, meets its own earlier nodes (the last stack alone would only serve consecutive
+// allocations from the same place). The memo also remembers the site each node's stack ended
+// in (StackRef::site_tag), so a known stack needs no SiteTable lookup.
 // Assumption (as every shadow-stack unwinder makes): a caller at the same return address and
 // stack position has the same frame layout (no alloca growth between the two calls).
 // Stacks whose SPs do not strictly climb (signal frames on an alternate stack, coroutines) or that
-// are deeper than kMaxFrames are never cached, and a slot that no longer matches forces a full
-// unwind, so a miss costs one extra compare per frame.
+// are deeper than kMaxFrames are never memoised; a node whose ancestors no longer match is passed
+// over (the unwind steps on, and looks the next frames up only above the changed one). The memo
+// holds 2048 nodes; full, or after dlclose (rule generation), it starts afresh.
 //
 //   if (suffix_unwinder_init(libunwind_handle)) ...                    // from unwinder_init
 //   StackRef s = capture_suffix(scratch, max_depth, CodeRange{lo, hi});  // the agent's code
 //
-// Thread-safety: per-thread state (a page-aligned block from sys_map, unmapped at thread exit);
-// call under the caller's ReentryGuard.
+// Thread-safety: per-thread state (a ~90 KiB block from sys_map, pages touched as used, unmapped at
+// thread exit); call under the caller's ReentryGuard.
 #pragma once
 
 #include <stdint.h>
@@ -35,8 +41,14 @@ struct CodeRange {
   bool contains(uint64_t ip) const { return ip >= lo && ip < hi; }
 };
 
-// Return addresses, the leading frames inside `self` skipped, at most max_depth;
-// in the thread's cached stack (until its next capture) or in scratch (kMaxFrames).
+// Return addresses, the leading frames inside `self` skipped, at most max_depth, with their hash;
+// the frames are in scratch (kMaxFrames), or not written yet (leaf == nullptr: suffix_frames).
 StackRef capture_suffix(uint64_t* scratch, uint32_t max_depth, CodeRange self);
+// Writes a captured stack's frames into scratch if they are not written yet; valid until the
+// thread's next capture.
+void suffix_frames(StackRef* s, uint64_t* scratch);
+// Caches the site found for a stack captured as a memo node (its next capture finds it in
+// StackRef::site_tag). Before the thread's next capture.
+void suffix_remember_site(const StackRef& s, uint8_t type, uint32_t site);
 
 }  // namespace memlens::agent

@@ -2,6 +2,7 @@
 
 #include <math.h>
 
+#include "agent/site_deltas.h"
 #include "agent/sys.h"
 #include "agent/unwinder.h"
 
@@ -62,8 +63,14 @@ void add_to_site(uint32_t id, uint64_t size, int64_t now_ms) {
   uint64_t count, bytes;
   weight(size, &count, &bytes);
   Site* s = g_state.sites.site(id);
-  __atomic_add_fetch(&s->alloc_count, count, __ATOMIC_RELAXED);
-  __atomic_add_fetch(&s->alloc_bytes, bytes, __ATOMIC_RELAXED);
+  if (SiteCounts* c = thread_site_counts(id)) {  // this thread's own line: no sharing
+    bump(&c->alloc_count, count);
+    bump(&c->alloc_bytes, bytes);
+  } else {
+    __atomic_add_fetch(&s->alloc_count, count, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&s->alloc_bytes, bytes, __ATOMIC_RELAXED);
+  }
+  // Written about once per clock tick: the line stays shared between readers.
   if (__atomic_load_n(&s->last_seen_ms, __ATOMIC_RELAXED) < now_ms) {
     __atomic_store_n(&s->last_seen_ms, now_ms, __ATOMIC_RELAXED);
   }
@@ -72,22 +79,36 @@ void add_to_site(uint32_t id, uint64_t size, int64_t now_ms) {
 void sub_from_site(uint32_t id, uint64_t size, uint64_t frees) {
   uint64_t count, bytes;
   weight(size, &count, &bytes);
+  if (SiteCounts* c = thread_site_counts(id)) {
+    bump(&c->free_count, count * frees);
+    bump(&c->free_bytes, bytes);
+    return;
+  }
   Site* s = g_state.sites.site(id);
   if (frees != 0) __atomic_add_fetch(&s->free_count, count * frees, __ATOMIC_RELAXED);
   __atomic_add_fetch(&s->free_bytes, bytes, __ATOMIC_RELAXED);
 }
 
-uint32_t site_for_current_stack(wire::WireBufferType type, int64_t now_ms) {
+// Inline: each agent frame between the hook and capture_suffix is one more frame to climb.
+__attribute__((always_inline)) inline uint32_t site_for_current_stack(wire::WireBufferType type,
+                                                                      int64_t now_ms) {
   uint64_t scratch[kMaxFrames];
   StackRef stack = capture_stack(scratch, g_state.config.max_depth);
-  return g_state.sites.find_or_add(stack, uint8_t(type), now_ms);
+  // The unwinder remembers the site of a stack it has seen (no SiteTable probe, a cache miss).
+  if (__builtin_expect(stack.site_tag >> 24 == uint32_t(type) + 1, 1)) {
+    return stack.site_tag & 0xffffff;
+  }
+  if (!stack.hashed) capture_frames(&stack, scratch);
+  uint32_t id = g_state.sites.find(stack, uint8_t(type));
+  if (id == SiteTable::kNotFound) {
+    capture_frames(&stack, scratch);  // a new site: its frames go into the trie
+    id = g_state.sites.find_or_add(stack, uint8_t(type), now_ms);
+    if (id == SiteTable::kNoSite) return id;
+  }
+  capture_remember_site(stack, uint8_t(type), id);
+  return id;
 }
 
-void on_cut(void*, uint32_t site, uint64_t bytes, bool whole) {
-  Site* s = g_state.sites.site(site);
-  if (whole) __atomic_add_fetch(&s->free_count, 1, __ATOMIC_RELAXED);
-  __atomic_add_fetch(&s->free_bytes, bytes, __ATOMIC_RELAXED);
-}
 }  // namespace
 
 bool init_tracker() {
@@ -96,7 +117,7 @@ bool init_tracker() {
   g_state.start_mono_ms = mono_ms_coarse();
   g_state.sampled = c.sample_bytes != 0;
   return g_state.live.init(c.max_live, c.sample_bytes != 0) &&
-         g_state.sites.init(c.max_sites, c.max_nodes);
+         g_state.sites.init(c.max_sites, c.max_nodes) && site_deltas_init(c.max_sites);
 }
 
 void sample_weight(uint64_t size, uint64_t* count, uint64_t* bytes) {
@@ -184,34 +205,6 @@ void record_map(void* p, size_t length, wire::WireBufferType type) {
   __atomic_add_fetch(&s->alloc_count, 1, __ATOMIC_RELAXED);
   __atomic_add_fetch(&s->alloc_bytes, length, __ATOMIC_RELAXED);
   __atomic_store_n(&s->last_seen_ms, now_ms, __ATOMIC_RELAXED);
-}
-
-void record_unmap(void* p, size_t length) {
-  ReentryGuard guard;
-  g_state.regions.remove_range(reinterpret_cast<uint64_t>(p), length, on_cut, nullptr);
-}
-
-bool take_region(void* p, Region* out) {
-  ReentryGuard guard;
-  return g_state.regions.take_exact(reinterpret_cast<uint64_t>(p), out);
-}
-
-void finish_remap(const Region& old, void* p, size_t new_length) {
-  ReentryGuard guard;
-  if (p == nullptr) {
-    if (!g_state.regions.add(old)) on_cut(nullptr, old.site, old.length, old.counted != 0);
-    return;
-  }
-  Region r = old;
-  r.start = reinterpret_cast<uint64_t>(p);
-  r.length = new_length;
-  Site* s = g_state.sites.site(old.site);
-  if (new_length > old.length) {
-    __atomic_add_fetch(&s->alloc_bytes, new_length - old.length, __ATOMIC_RELAXED);
-  } else {
-    __atomic_add_fetch(&s->free_bytes, old.length - new_length, __ATOMIC_RELAXED);
-  }
-  if (!g_state.regions.add(r)) on_cut(nullptr, r.site, r.length, r.counted != 0);
 }
 
 }  // namespace memlens::agent

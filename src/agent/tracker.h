@@ -53,8 +53,10 @@ extern __thread int64_t t_bytes_left __attribute__((tls_model("initial-exec")));
 // hook can tail-call the real function:
 // an allocation of `size` that does not reach the thread's next sample point (the countdown also
 // runs inside the agent's own allocations: harmless, they are few)...
+// (`sampled` alone decides: it is set after the hook table is resolved, and skipping only means
+// forwarding untracked, which is also right before tracking starts and after it stops.)
 inline bool sampled_skip(size_t size) {
-  if (!__atomic_load_n(&g_state.active, __ATOMIC_RELAXED) || !g_state.sampled) return false;
+  if (!g_state.sampled) return false;
   int64_t left = t_bytes_left - int64_t(size);
   if (left <= 0) return false;  // first use (0) or a sample point: record_alloc decides
   t_bytes_left = left;
@@ -63,8 +65,10 @@ inline bool sampled_skip(size_t size) {
 // ...and whether a free of p must go through record_free (tracking on, and in sampled mode the
 // pointer is not ruled out by the live table's filter).
 inline bool free_needs_record(void* p) {
-  if (!__atomic_load_n(&g_state.active, __ATOMIC_RELAXED)) return false;
+  // Sampled mode: the filter first, it answers almost every free (no sampled entry: nothing to do,
+  // tracking on or off).
   if (g_state.sampled && g_state.live.surely_absent(reinterpret_cast<uint64_t>(p))) return false;
+  if (!__atomic_load_n(&g_state.active, __ATOMIC_RELAXED)) return false;
   return !ReentryGuard::active();
 }
 
@@ -80,9 +84,6 @@ void finish_free(const LiveEntry& e);
 void put_back(const LiveEntry& e);
 
 void record_map(void* p, size_t length, wire::WireBufferType type);
-void record_unmap(void* p, size_t length);
-[[nodiscard]] bool take_region(void* p, Region* out);
-void finish_remap(const Region& old, void* p, size_t new_length);  // p: nullptr on failure
 
 // Weighted (count, bytes) a recorded allocation of `size` adds to its site.
 void sample_weight(uint64_t size, uint64_t* count, uint64_t* bytes);

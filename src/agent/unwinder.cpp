@@ -10,19 +10,21 @@
 #include "agent/suffix_unwinder.h"
 
 namespace memlens::agent {
+
+CodeRange g_self_code{0, 0};
+bool g_capture_suffix = false;
+
 namespace {
 
 wire::Unwinder g_kind = wire::Unwinder::kLibgcc;
-uint64_t g_self_lo = 0, g_self_hi = 0;  // the agent's executable segment
 int (*g_unw_backtrace)(void**, int) = nullptr;
-bool g_suffix = false;  // capture_suffix is resolved and wanted
 void (*g_flush_cache)(void*, uint64_t, uint64_t) = nullptr;  // libunwind's unw_flush_cache
 void* g_local_space = nullptr;
 
 __thread uint64_t t_stack_hi __attribute__((tls_model("initial-exec"))) = 0;
 
 inline bool in_self(uint64_t ip) {
-  return ip >= g_self_lo && ip < g_self_hi;
+  return ip >= g_self_code.lo && ip < g_self_code.hi;
 }
 
 int find_self(dl_phdr_info* info, size_t, void* data) {
@@ -32,8 +34,8 @@ int find_self(dl_phdr_info* info, size_t, void* data) {
     if (ph.p_type != PT_LOAD || (ph.p_flags & PF_X) == 0) continue;
     uint64_t lo = info->dlpi_addr + ph.p_vaddr, hi = lo + ph.p_memsz;
     if (probe >= lo && probe < hi) {
-      g_self_lo = lo;
-      g_self_hi = hi;
+      g_self_code.lo = lo;
+      g_self_code.hi = hi;
       return 1;
     }
   }
@@ -117,6 +119,8 @@ __attribute__((noinline)) uint32_t capture_fp(uint64_t* frames, uint32_t max) {
 wire::Unwinder unwinder_init(wire::Unwinder wanted, bool suffix_cache) {
   dl_iterate_phdr(find_self, reinterpret_cast<void*>(&capture_gcc));
   g_kind = wanted;
+  if (wanted != wire::Unwinder::kLibunwind)
+    __atomic_store_n(&g_capture_suffix, false, __ATOMIC_RELEASE);
   if (wanted == wire::Unwinder::kLibunwind) {
     void* h = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
     void* bt = h != nullptr ? dlsym(h, "unw_backtrace") : nullptr;
@@ -135,7 +139,7 @@ wire::Unwinder unwinder_init(wire::Unwinder wanted, bool suffix_cache) {
           reinterpret_cast<void (*)(void*, uint64_t, uint64_t)>(dlsym(h, "_Ux86_64_flush_cache")),
           __ATOMIC_RELEASE);
       bool suffix = suffix_cache && suffix_unwinder_init(h);
-      __atomic_store_n(&g_suffix, suffix, __ATOMIC_RELEASE);
+      __atomic_store_n(&g_capture_suffix, suffix, __ATOMIC_RELEASE);
       __atomic_store_n(&g_unw_backtrace, reinterpret_cast<int (*)(void**, int)>(bt),
                        __ATOMIC_RELEASE);
     }
@@ -143,7 +147,7 @@ wire::Unwinder unwinder_init(wire::Unwinder wanted, bool suffix_cache) {
   return g_kind;
 }
 
-StackRef capture_stack(uint64_t* frames, uint32_t max_depth) {
+StackRef capture_stack_other(uint64_t* frames, uint32_t max_depth) {
   if (max_depth > kMaxFrames) max_depth = kMaxFrames;
   uint32_t n = 0;
   switch (g_kind) {
@@ -151,9 +155,6 @@ StackRef capture_stack(uint64_t* frames, uint32_t max_depth) {
       n = capture_fp(frames, max_depth);
       break;
     case wire::Unwinder::kLibunwind:
-      if (__atomic_load_n(&g_suffix, __ATOMIC_ACQUIRE)) {
-        return capture_suffix(frames, max_depth, CodeRange{g_self_lo, g_self_hi});
-      }
       n = g_unw_backtrace != nullptr ? capture_libunwind(frames, max_depth)
                                      : capture_gcc(frames, max_depth);
       break;
@@ -161,7 +162,11 @@ StackRef capture_stack(uint64_t* frames, uint32_t max_depth) {
       n = capture_gcc(frames, max_depth);
       break;
   }
-  return StackRef{frames, 1, n, stack_hash_frames(frames, n)};
+  return StackRef{frames, 1, n, stack_hash_frames(frames, n), kNoStackNode, 0, true};
+}
+
+void capture_frames(StackRef* s, uint64_t* scratch) {
+  if (s->leaf == nullptr) suffix_frames(s, scratch);
 }
 
 void unwinder_forget_code() {

@@ -14,7 +14,8 @@
 //              libraries built without frame pointers.
 //
 //   unwinder_init(wire::Unwinder::kLibgcc, true);            // once, from the constructor
-//   StackRef s = capture_stack(scratch, max_depth);   // 0..max_depth frames, maybe not in scratch
+//   StackRef s = capture_stack(scratch, max_depth);   // 0..max_depth frames and their hash
+//   if (sites.find(s, type) == kNotFound) capture_frames(&s, scratch);  // frames for a new site
 //
 // Thread-safety: capture_stack from any thread, under the caller's ReentryGuard (the unwinders
 // may allocate on first use).
@@ -23,6 +24,7 @@
 #include <stdint.h>
 
 #include "agent/stack_hash.h"
+#include "agent/suffix_unwinder.h"
 #include "wire/protocol.h"
 
 namespace memlens::agent {
@@ -32,10 +34,28 @@ constexpr uint32_t kMaxFrames = 256;
 // Returns the method actually in use (falls back to libgcc when libunwind cannot be loaded).
 // suffix_cache: use the stack-suffix cache with libunwind.
 wire::Unwinder unwinder_init(wire::Unwinder wanted, bool suffix_cache);
-// The frames are in scratch (kMaxFrames) or in the suffix unwinder's per-thread copy, valid
-// until this thread's next capture; the hash is computed incrementally when it can be.
-StackRef capture_stack(uint64_t* scratch, uint32_t max_depth);
+// The frames are in scratch (kMaxFrames) or, with the suffix unwinder, maybe not written yet
+// (leaf == nullptr): the hash and depth find a known site; capture_frames writes them (into
+// scratch) for a new one, before this thread's next capture.
+inline StackRef capture_stack(uint64_t* scratch, uint32_t max_depth);
+void capture_frames(StackRef* s, uint64_t* scratch);
+// The site found for a captured stack, remembered for the next capture of the same stack.
+inline void capture_remember_site(const StackRef& s, uint8_t type, uint32_t site) {
+  if (s.node != kNoStackNode) suffix_remember_site(s, type, site);
+}
 // After dlclose: drop what the unwinders cached about code that may be gone.
 void unwinder_forget_code();
+
+extern CodeRange g_self_code;  // the agent's executable segment
+extern bool g_capture_suffix;  // atomic: the default method (libunwind + stack cache) is on
+StackRef capture_stack_other(uint64_t* scratch, uint32_t max_depth);
+
+// Inline so that the default method costs the agent no extra frame or dispatch.
+inline StackRef capture_stack(uint64_t* scratch, uint32_t max_depth) {
+  if (__builtin_expect(__atomic_load_n(&g_capture_suffix, __ATOMIC_ACQUIRE), 1)) {
+    return capture_suffix(scratch, max_depth < kMaxFrames ? max_depth : kMaxFrames, g_self_code);
+  }
+  return capture_stack_other(scratch, max_depth);
+}
 
 }  // namespace memlens::agent

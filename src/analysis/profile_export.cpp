@@ -1,7 +1,5 @@
 #include "analysis/profile_export.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <map>
 #include <string_view>
@@ -9,6 +7,8 @@
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "base/gzip.h"
 
 namespace memlens::analysis {
 namespace {
@@ -91,22 +91,6 @@ struct MappingInfo {
   std::string path;
   bool functions = false, files = false, inlines = false;
 };
-
-std::string gzip_bytes(const std::string& raw) {
-  z_stream zs{};
-  // windowBits 15 + 16: a gzip header and trailer instead of a zlib one.
-  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    return {};
-  std::string out(deflateBound(&zs, raw.size()) + 32, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
-  zs.avail_in = static_cast<uInt>(raw.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  int rc = deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return rc == Z_STREAM_END ? out : std::string();
-}
 
 }  // namespace
 
@@ -243,7 +227,7 @@ std::string to_pprof(std::span<const SymbolizedSite> sites, int64_t time_ms, boo
   profile.uint(12, 1);
   profile.packed(13, {comment});
   profile.uint(14, default_type);
-  return gzip ? gzip_bytes(profile.str()) : profile.str();
+  return gzip ? base::gzip(profile.str()) : profile.str();
 }
 
 }  // namespace memlens::analysis

@@ -41,6 +41,20 @@ std::string recommendation_for(LeakType type, const std::string& source,
   }
 }
 
+// The outermost frame of `charged`'s module before the stack leaves it (leaf first): the
+// library's entry point on this path. `charged` itself when the stack never leaves.
+const Frame* library_entry(const std::vector<Frame>& frames, const Frame& charged) {
+  const Frame* entry = &charged;
+  bool inside = false;
+  for (const Frame& f : frames) {
+    if (&f == &charged) inside = true;
+    if (!inside) continue;
+    if (f.module != charged.module) break;
+    entry = &f;
+  }
+  return entry;
+}
+
 }  // namespace
 
 LeakType leak_type_for(const std::vector<Frame>& frames) {
@@ -87,17 +101,31 @@ std::vector<Leak> classify_site_leaks(std::span<const SiteHistory> histories,
     if (aged > 0)
       evidence.push_back(fmt::format("{} live for longer than {}", format_bytes(aged),
                                      format_age(cfg.buffer_leak_age_threshold_ms)));
-    if (type != LeakType::kBufferLeak && charged != nullptr)
-      evidence.push_back(fmt::format("allocated inside {} by {}", module, charged->function));
+    if (type != LeakType::kBufferLeak && charged != nullptr) {
+      // The library function the application called is what the user recognises (an
+      // EVP_CipherInit_ex, not the CRYPTO_zalloc under it).
+      const Frame* entry = library_entry(h.site.frames, *charged);
+      evidence.push_back(entry->function == charged->function || entry->function == "??"
+                             ? fmt::format("allocated inside {} by {}", module, charged->function)
+                             : fmt::format("allocated inside {} by {}, called through {}", module,
+                                           charged->function, entry->function));
+    }
     evidence.push_back(fmt::format("{} allocations, leak confidence {:.2f}",
                                    to_string(s.buffer_type), d.leak_confidence));
 
-    std::string id = leak_id(type, fmt::format("{}\x1f{}", d.source, module));
+    // A library leak is one cause per application function and library: the four calls of
+    // one function that each leave a libcrypto context behind are one leak, rated on their
+    // combined rate. An application leak stays per line: the line is the fix.
+    std::string cause = d.source;
+    if (type != LeakType::kBufferLeak)
+      if (const Frame* app = ingest::first_application_frame(h.site.frames)) cause = app->function;
+    std::string id = leak_id(type, fmt::format("{}\x1f{}", cause, module));
     auto found = index.find(id);
-    if (found != index.end()) {  // another site (e.g. malloc and new) with the same cause
+    if (found != index.end()) {  // another site (malloc and new, another call line): same cause
       Leak& l = leaks[found->second];
       l.estimated_size += d.size;
       l.growth_rate += rate;
+      if (d.source != l.source) l.evidence.push_back(fmt::format("also from {}", d.source));
       for (std::string& e : evidence) l.evidence.push_back(std::move(e));
       continue;
     }

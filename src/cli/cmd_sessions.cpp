@@ -193,6 +193,7 @@ base::Result<SessionOutputs> start_session_outputs(ProcessMemoryAnalyzer& analyz
   if (!webhook.empty()) {
     monitor::WebhookOptions w;
     w.url = webhook;
+    w.ca_file = config.webhook_ca_file;
     auto sink = monitor::WebhookSink::create(w);
     if (!sink) return sink.error();
     out.sinks->add(std::move(*sink));

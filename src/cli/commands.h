@@ -44,6 +44,17 @@ struct DemoArgs {
 CLI::App* add_demo_command(CLI::App& app, DemoArgs& args);
 int demo_command(const DemoArgs& args);
 
+// `memlens serve [STORE]`: the dashboard and the recorded-session routes, no live process.
+struct ServeArgs {
+  std::string store = "./memory-analysis";
+  std::string listen = "127.0.0.1:10000";
+  std::string token;
+  std::string tls_cert, tls_key;
+  bool quiet = false;
+};
+CLI::App* add_serve_command(CLI::App& app, ServeArgs& args);
+int serve_command(const ServeArgs& args);
+
 // The hidden `demo-workload` subcommand: the leaking program `memlens demo` runs.
 struct WorkloadArgs {
   double heap_kb_per_sec = 200;

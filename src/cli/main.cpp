@@ -1,6 +1,9 @@
 // memlens: the command-line entry point. Parses with CLI11 and dispatches to one subcommand
-// (run, attach, report, demo). Usage errors are one line and exit 2.
+// (run, attach, report, demo, serve, sessions, export, selftest). Usage errors are one line and
+// exit 2.
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -9,9 +12,15 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/monitor_session.h"
+#include "cli/process_launcher.h"
 
 int main(int argc, char** argv) {
   using namespace memlens::cli;
+  // libdw would otherwise fetch debug info from DEBUGINFOD_URLS while symbolizing: a silent,
+  // slow network call per module. Opt in with MEMLENS_DEBUGINFOD=1. The command memlens runs
+  // still sees it. (Before any thread: unsetenv races getenv in other threads.)
+  if (const char* opt = std::getenv("MEMLENS_DEBUGINFOD"); !opt || std::strcmp(opt, "1") != 0)
+    withhold_from_monitor("DEBUGINFOD_URLS");
   // Before any thread exists, so every thread inherits the mask and the session can
   // sigtimedwait for Ctrl-C / SIGTERM on the main thread.
   block_stop_signals();
@@ -30,6 +39,7 @@ int main(int argc, char** argv) {
   SessionsArgs sessions;
   ExportArgs export_args;
   SelftestArgs selftest;
+  ServeArgs serve;
   CLI::App* run_cmd = add_run_command(app, run);
   CLI::App* attach_cmd = add_attach_command(app, attach);
   CLI::App* report_cmd = add_report_command(app, report);
@@ -38,6 +48,7 @@ int main(int argc, char** argv) {
   CLI::App* sessions_cmd = add_sessions_command(app, sessions);
   CLI::App* export_cmd = add_export_command(app, export_args);
   CLI::App* selftest_cmd = add_selftest_command(app, selftest);
+  CLI::App* serve_cmd = add_serve_command(app, serve);
 
   try {
     app.parse(argc, argv);
@@ -61,5 +72,6 @@ int main(int argc, char** argv) {
   if (sessions_cmd->parsed()) return sessions_command(sessions);
   if (export_cmd->parsed()) return export_command(export_args);
   if (selftest_cmd->parsed()) return selftest_command(selftest);
+  if (serve_cmd->parsed()) return serve_command(serve);
   return kExitUsage;
 }

@@ -29,6 +29,9 @@ void add_monitor_options(CLI::App& app, MonitorOptions& o) {
   app.add_option("--report-json", o.report_json, "write the report JSON to FILE at the end");
   app.add_option("--serve", o.serve, "serve dashboard and API on ADDR:PORT (e.g. 127.0.0.1:10000)");
   app.add_option("--storage", o.storage, "session storage directory (default: ./memory-analysis)");
+  app.add_option("--storage-budget", o.storage_budget,
+                 "size budget of the session store, SIZE such as 200MB or bytes; the oldest "
+                 "sessions are pruned first; 0 = unlimited (default: 256MB)");
   app.add_option("--config", o.config_file, "JSON config file of camelCase keys (over the preset)");
   app.add_option("--preset", o.preset,
                  "configuration preset: default, production, development, low-overhead "
@@ -41,7 +44,12 @@ void add_monitor_options(CLI::App& app, MonitorOptions& o) {
   app.add_option("--tls-cert", o.tls_cert,
                  "serve HTTPS/WSS with this PEM certificate (with --tls-key)");
   app.add_option("--tls-key", o.tls_key, "the PEM private key of --tls-cert");
-  app.add_option("--webhook", o.webhook, "POST each alert's JSON to URL (http://host:port/path)");
+  app.add_option("--webhook", o.webhook,
+                 "POST each alert's JSON to URL (http:// or https://host[:port][/path]; https "
+                 "verifies the server certificate against the system trust store)");
+  app.add_option("--webhook-ca", o.webhook_ca,
+                 "PEM CA file that an https webhook's certificate must chain to, instead of the "
+                 "system trust store (config key webhookCaFile)");
   app.add_option("--on-alert", o.on_alert,
                  "run CMD (via /bin/sh -c) with each alert's JSON on stdin");
   app.add_flag("-q,--quiet", o.quiet, "no live status line and no start-up notes");
@@ -71,6 +79,14 @@ base::Result<Config> build_config(const MonitorOptions& o) {
     d.field = ms->count();
   }
   if (!o.storage.empty()) c.storage_directory = o.storage;
+  if (!o.storage_budget.empty()) {
+    auto bytes = parse_byte_size(o.storage_budget);
+    if (!bytes) return base::Error{fmt::format("--storage-budget: {}", bytes.error().message), 2};
+    if (*bytes != 0 && *bytes < Config::kMinStorageBudget)
+      return base::Error{"--storage-budget: too small (use 0 for unlimited, or at least 1MB)", 2};
+    c.storage_budget_bytes = *bytes;
+  }
+  if (!o.webhook_ca.empty()) c.webhook_ca_file = o.webhook_ca;
   if (o.sample_bytes) c.sample_bytes = *o.sample_bytes;
   if (auto s = check_serve_options(o); !s) return s.error();
   if (auto s = c.validate(); !s) return s.error();

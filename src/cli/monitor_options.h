@@ -28,6 +28,7 @@ struct MonitorOptions {
   std::string report_json;
   std::string serve;
   std::string storage;
+  std::string storage_budget;  // SIZE ("200MB", bytes; 0 = unlimited); empty: the config's
   std::string config_file;
   std::string preset = "default";
   bool no_agent = false;
@@ -35,6 +36,7 @@ struct MonitorOptions {
   std::string token;
   std::string tls_cert, tls_key;  // PEM files: serve HTTPS/WSS
   std::string webhook;            // --webhook URL: POST each alert (storage engineer's alert sinks)
+  std::string webhook_ca;         // --webhook-ca FILE: trust this CA for an https:// webhook
   std::string on_alert;           // --on-alert CMD: run CMD with each alert's JSON on stdin
   bool quiet = false;
 };

@@ -20,6 +20,7 @@
 #include "cli/status_line.h"
 #include "cli/summary_table.h"
 #include "memlens/json.h"
+#include "monitor/store_archive.h"
 
 namespace memlens::cli {
 namespace {
@@ -136,8 +137,14 @@ int run_monitor_session(const SessionSpec& spec) {
 
   if (spec.target.use_agent && !o.quiet && !analyzer.status().agent_note.empty())
     note(analyzer.status().agent_note);
-  // Declared after the analyzer, so it stops first and never serves a stopped analyzer.
-  auto http = start_serving(analyzer, o, spec.config);
+  // The store this run records into, for the dashboard's session picker; its live session is
+  // the recorder's (0 until the store was first reachable).
+  monitor::SessionRecorder* recorder = outputs->recorder.get();
+  monitor::StoreArchive archive(recorder->status().path,
+                                [recorder] { return recorder->status().session_id; });
+  // Declared after the analyzer and the archive, so it stops first and never serves either
+  // stopped.
+  auto http = start_serving(analyzer, o, spec.config, &archive);
   if (!http) {
     analyzer.stop();
     if (spec.child) spec.child->terminate(std::chrono::milliseconds(0));

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 #include <utility>
@@ -19,10 +20,16 @@ extern char** environ;
 namespace memlens::cli {
 namespace {
 
+// "NAME=value" entries taken out of memlens's environment for children only.
+std::vector<std::string>& withheld_entries() {
+  static std::vector<std::string> entries;
+  return entries;
+}
+
 // The environment for the child, built before fork (the child may only call async-signal-safe
 // functions between fork and exec).
 std::vector<std::string> child_environment(const std::vector<std::string>& extra) {
-  std::vector<std::string> env;
+  std::vector<std::string> env = withheld_entries();
   auto name_of = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
   for (char** e = environ; e && *e; ++e) {
     std::string entry(*e);
@@ -42,6 +49,13 @@ std::vector<char*> pointers(std::vector<std::string>& strings) {
 }
 
 }  // namespace
+
+void withhold_from_monitor(const char* name) {
+  if (const char* value = std::getenv(name)) {
+    withheld_entries().push_back(std::string(name) + "=" + value);
+    ::unsetenv(name);
+  }
+}
 
 base::Result<ChildProcess> ChildProcess::launch(const std::vector<std::string>& argv_in,
                                                 const std::vector<std::string>& extra_env) {

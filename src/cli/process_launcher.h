@@ -23,6 +23,10 @@
 
 namespace memlens::cli {
 
+// Removes `name` from memlens's own environment but keeps it for every command launched
+// afterwards (their environment is the user's). Call before any thread starts.
+void withhold_from_monitor(const char* name);
+
 class ChildProcess {
  public:
   // argv[0] is looked up in PATH. `extra_env` entries ("NAME=value") are added to (or replace

@@ -5,18 +5,14 @@
 #include <fmt/format.h>
 
 namespace memlens::cli {
-namespace {
-
-bool is_loopback(const std::string& host) {
+bool is_loopback_host(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
-}  // namespace
-
-base::Result<ServeAddress> parse_serve_address(const std::string& text) {
+base::Result<ServeAddress> parse_serve_address(const std::string& text, const char* flag) {
   auto bad = [&](const char* why) {
     return base::Error{
-        fmt::format("invalid --serve '{}': {} (use ADDR:PORT, e.g. 127.0.0.1:10000)", text, why),
+        fmt::format("invalid {} '{}': {} (use ADDR:PORT, e.g. 127.0.0.1:10000)", flag, text, why),
         2};
   };
   ServeAddress out;
@@ -49,7 +45,7 @@ base::Status check_serve_options(const MonitorOptions& o) {
   if (o.serve.empty()) return {};
   auto address = parse_serve_address(o.serve);
   if (!address) return address.error();
-  if (!is_loopback(address->host) && o.token.empty())
+  if (!is_loopback_host(address->host) && o.token.empty())
     return base::Error{fmt::format("refusing to serve on {} without --token (only loopback "
                                    "addresses may go without one)",
                                    o.serve),
@@ -59,7 +55,8 @@ base::Status check_serve_options(const MonitorOptions& o) {
 
 base::Result<std::unique_ptr<server::Server>> start_serving(ProcessMemoryAnalyzer& analyzer,
                                                             const MonitorOptions& o,
-                                                            const Config& config) {
+                                                            const Config& config,
+                                                            monitor::SessionArchive* archive) {
   if (o.serve.empty()) return std::unique_ptr<server::Server>();
   auto address = parse_serve_address(o.serve);
   if (!address) return address.error();
@@ -70,7 +67,7 @@ base::Result<std::unique_ptr<server::Server>> start_serving(ProcessMemoryAnalyze
   so.tls_cert = o.tls_cert;
   so.tls_key = o.tls_key;
   so.update_interval_ms = config.update_interval_ms;
-  auto started = server::Server::start(analyzer, so);
+  auto started = server::Server::start(analyzer, so, archive);
   if (!started) return base::Error{started.error().message, 2};
   return std::move(*started);
 }

@@ -24,6 +24,9 @@ struct AgentFeed::State {
   symbolize::ModuleMap map;
   symbolize::Symbolizer symbolizer;  // refers to `map`, declared before it
   ingest::AgentStats stats;
+  // Live bytes of malloc/new sites only: mappings the agent tracks (mmap, shared) are external
+  // memory in DESIGN.md's terms, not heap, though the agent's own total counts them.
+  uint64_t heap_live_bytes = 0;
   std::unordered_map<uint64_t, std::vector<Frame>> frames;  // by site id: a site's stack is fixed
   std::vector<analysis::SiteHistory> histories;
   std::vector<SymbolizedSite> sites;
@@ -69,6 +72,10 @@ bool AgentFeed::pull(int64_t now_ms) {
   }
   State& st = *state_;
   st.stats = p->stats;
+  st.heap_live_bytes = 0;
+  for (const SiteSample& sample : p->sites)
+    if (sample.buffer_type == BufferType::kMalloc || sample.buffer_type == BufferType::kNew)
+      st.heap_live_bytes += sample.live_bytes;
   bool refreshed = false;
   std::vector<SymbolizedSite> sites;
   sites.reserve(p->sites.size());
@@ -95,7 +102,7 @@ procfs::HeapFiguresFn AgentFeed::heap_fn() {
   State* st = state_.get();
   return [st]() -> std::optional<procfs::HeapFigures> {
     if (!st->stats.active && st->stats.live_bytes == 0) return std::nullopt;
-    return procfs::HeapFigures{st->stats.heap_total, st->stats.live_bytes, HeapSource::kAgent};
+    return procfs::HeapFigures{st->stats.heap_total, st->heap_live_bytes, HeapSource::kAgent};
   };
 }
 

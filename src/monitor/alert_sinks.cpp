@@ -11,11 +11,15 @@
 #include <regex>
 
 #include <fmt/format.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "base/clock.h"
 #include "memlens/json.h"
@@ -103,19 +107,80 @@ void AlertSink::work() {
 
 // ---- WebhookSink ----
 
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+
+http::request<http::string_body> webhook_request(const std::string& host, const std::string& port,
+                                                 const std::string& target,
+                                                 const std::string& json) {
+  http::request<http::string_body> req{http::verb::post, target, 11};
+  req.set(http::field::host, host + ":" + port);
+  req.set(http::field::user_agent, "memlens");
+  req.set(http::field::content_type, "application/json");
+  req.body() = json;
+  req.prepare_payload();
+  return req;
+}
+
+std::string status_error(const http::response<http::string_body>& res) {
+  if (res.result_int() < 200 || res.result_int() >= 300)
+    return fmt::format("HTTP {}", res.result_int());
+  return {};
+}
+
+bool is_timeout(const beast::error_code& ec) {
+  return ec == net::error::would_block || ec == beast::error::timeout;
+}
+
+// The trust store for https: only `ca_file` when given (as curl --cacert), else the system's.
+base::Result<std::unique_ptr<ssl::context>> client_tls_context(const std::string& ca_file) {
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_client);
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  ctx->set_verify_mode(ssl::verify_peer);
+  beast::error_code ec;
+  if (!ca_file.empty()) {
+    if (::access(ca_file.c_str(), R_OK) != 0)
+      return base::Error{fmt::format("--webhook-ca '{}': {}", ca_file, std::strerror(errno))};
+    ctx->load_verify_file(ca_file, ec);
+    if (ec)
+      return base::Error{fmt::format("--webhook-ca '{}': not a PEM CA certificate file ({})",
+                                     ca_file, ec.message())};
+  } else {
+    ctx->set_default_verify_paths(ec);
+    if (ec)
+      return base::Error{
+          fmt::format("--webhook: cannot load the system trust store ({})", ec.message())};
+  }
+  return ctx;
+}
+
+}  // namespace
+
 base::Result<std::unique_ptr<WebhookSink>> WebhookSink::create(WebhookOptions options) {
-  static const std::regex kUrl(R"(^http://([^/:]+)(?::(\d+))?(/.*)?$)");
+  static const std::regex kUrl(R"(^(https?)://([^/:]+)(?::(\d+))?(/.*)?$)");
   std::smatch m;
   if (!std::regex_match(options.url, m, kUrl)) {
-    return base::Error{
-        fmt::format("--webhook '{}': expected http://host[:port][/path] "
-                    "(https is not supported)",
-                    options.url)};
+    return base::Error{fmt::format(
+        "--webhook '{}': expected http://host[:port][/path] or https://host[:port][/path]",
+        options.url)};
+  }
+  const bool https = m[1] == "https";
+  std::unique_ptr<ssl::context> tls;
+  if (https) {
+    auto ctx = client_tls_context(options.ca_file);
+    if (!ctx) return ctx.error();
+    tls = std::move(*ctx);
   }
   std::unique_ptr<WebhookSink> sink(new WebhookSink(std::move(options)));
-  sink->host_ = m[1];
-  sink->port_ = m[2].matched ? std::string(m[2]) : "80";
-  sink->target_ = m[3].matched ? std::string(m[3]) : "/";
+  sink->host_ = m[2];
+  sink->port_ = m[3].matched ? std::string(m[3]) : (https ? "443" : "80");
+  sink->target_ = m[4].matched ? std::string(m[4]) : "/";
+  sink->tls_ = std::move(tls);
   sink->start();
   return sink;
 }
@@ -132,7 +197,7 @@ std::string WebhookSink::deliver(const std::string& json) {
   std::string error;
   for (int attempt = 1; attempt <= std::max(options_.max_attempts, 1); ++attempt) {
     count_attempt();
-    error = post_once(json);
+    error = tls_ ? post_once_tls(json) : post_once(json);
     if (error.empty()) return {};
     if (attempt == options_.max_attempts || !pause(backoff)) break;
     backoff *= 2;
@@ -143,20 +208,10 @@ std::string WebhookSink::deliver(const std::string& json) {
 // One POST with a deadline over the whole exchange: the Beast stream's timer covers connect,
 // write and read, so a receiver that accepts and never answers cannot hold the worker.
 std::string WebhookSink::post_once(const std::string& json) {
-  namespace beast = boost::beast;
-  namespace http = beast::http;
-  namespace net = boost::asio;
-  using tcp = net::ip::tcp;
-
   net::io_context ioc;
   tcp::resolver resolver(ioc);
   beast::tcp_stream stream(ioc);
-  http::request<http::string_body> req{http::verb::post, target_, 11};
-  req.set(http::field::host, host_ + ":" + port_);
-  req.set(http::field::user_agent, "memlens");
-  req.set(http::field::content_type, "application/json");
-  req.body() = json;
-  req.prepare_payload();
+  auto req = webhook_request(host_, port_, target_, json);
   beast::flat_buffer buffer;
   http::response<http::string_body> res;
   beast::error_code result = net::error::would_block;
@@ -173,14 +228,74 @@ std::string WebhookSink::post_once(const std::string& json) {
     });
   });
   ioc.run_for(options_.timeout + std::chrono::milliseconds(500));
-  if (result == net::error::would_block) return "timed out";
-  if (result == beast::error::timeout) return "timed out";
+  if (is_timeout(result)) return "timed out";
   if (result) return result.message();
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  if (res.result_int() < 200 || res.result_int() >= 300)
-    return fmt::format("HTTP {}", res.result_int());
-  return {};
+  return status_error(res);
+}
+
+// The same exchange over TLS, with a handshake between connect and write. The certificate
+// must chain to the trust store and name host_ (DNS name, or IP address for a literal).
+std::string WebhookSink::post_once_tls(const std::string& json) {
+  net::io_context ioc;
+  tcp::resolver resolver(ioc);
+  beast::ssl_stream<beast::tcp_stream> stream(ioc, *tls_);
+  beast::error_code not_ip;
+  (void)net::ip::make_address(host_, not_ip);
+  // SNI carries host names only (RFC 6066 forbids address literals there).
+  if (not_ip && !SSL_set_tlsext_host_name(stream.native_handle(), host_.c_str()))
+    return "cannot set the TLS server name";
+  // The chain is checked by OpenSSL; the name by host_name_verification, wrapped to tell a
+  // name mismatch (verify result then only "unspecified") from an untrusted chain.
+  bool name_mismatch = false;
+  stream.set_verify_callback([&name_mismatch, check = ssl::host_name_verification(host_)](
+                                 bool preverified, ssl::verify_context& ctx) {
+    bool ok = check(preverified, ctx);
+    if (preverified && !ok) name_mismatch = true;
+    return ok;
+  });
+  auto req = webhook_request(host_, port_, target_, json);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  beast::error_code result = net::error::would_block;
+  bool handshaking = false;
+
+  resolver.async_resolve(host_, port_, [&](beast::error_code ec, tcp::resolver::results_type r) {
+    if (ec) return void(result = ec);
+    beast::get_lowest_layer(stream).expires_after(options_.timeout);
+    beast::get_lowest_layer(stream).async_connect(r, [&](beast::error_code ec,
+                                                         const tcp::endpoint&) {
+      if (ec) return void(result = ec);
+      handshaking = true;
+      stream.async_handshake(ssl::stream_base::client, [&](beast::error_code ec) {
+        if (ec) return void(result = ec);
+        handshaking = false;
+        http::async_write(stream, req, [&](beast::error_code ec, size_t) {
+          if (ec) return void(result = ec);
+          http::async_read(stream, buffer, res, [&](beast::error_code ec, size_t) { result = ec; });
+        });
+      });
+    });
+  });
+  ioc.run_for(options_.timeout + std::chrono::milliseconds(500));
+  if (is_timeout(result)) return handshaking ? "timed out during the TLS handshake" : "timed out";
+  if (result && handshaking) {
+    if (name_mismatch)
+      return fmt::format("TLS handshake failed: server certificate does not match host '{}'",
+                         host_);
+    long verify = SSL_get_verify_result(stream.native_handle());
+    if (verify != X509_V_OK)
+      return fmt::format("TLS handshake failed: server certificate not trusted ({})",
+                         X509_verify_cert_error_string(verify));
+    return fmt::format("TLS handshake failed: {}", result.message());
+  }
+  if (result) return result.message();
+  // No close_notify exchange: the response is complete (Content-Length or chunked), and a
+  // receiver that never answers one must not cost us the timeout.
+  beast::error_code ignored;
+  beast::get_lowest_layer(stream).socket().shutdown(tcp::socket::shutdown_both, ignored);
+  return status_error(res);
 }
 
 // ---- CommandSink ----

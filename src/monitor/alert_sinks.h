@@ -1,5 +1,7 @@
 // Alert sinks: deliver memlens's alerts outside the process. WebhookSink POSTs each alert's
-// JSON to an http:// URL (timeout per attempt, retries with exponential backoff); CommandSink
+// JSON to an http:// or https:// URL (timeout per attempt, retries with exponential backoff;
+// https verifies the server's certificate chain and host name against the system trust store,
+// or only against WebhookOptions::ca_file when given); CommandSink
 // runs `/bin/sh -c CMD` with the JSON on stdin (`--on-alert`), a bounded number at a time, each
 // killed after its timeout. AlertSinks subscribes them to an analyzer's threshold alerts
 // (raised ones) and detected leaks.
@@ -28,6 +30,10 @@
 
 #include "base/result.h"
 #include "memlens/analyzer.h"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace memlens::monitor {
 
@@ -70,7 +76,8 @@ class AlertSink {
 };
 
 struct WebhookOptions {
-  std::string url;                          // http://host[:port][/path]
+  std::string url;      // http[s]://host[:port][/path]
+  std::string ca_file;  // https: PEM CA(s) to trust instead of the system store (webhookCaFile)
   std::chrono::milliseconds timeout{5000};  // per attempt: connect, send, response
   int max_attempts = 4;
   std::chrono::milliseconds initial_backoff{500};  // doubles after each failed attempt
@@ -79,7 +86,8 @@ struct WebhookOptions {
 
 class WebhookSink : public AlertSink {
  public:
-  // Fails on a URL that is not http://host[:port][/path].
+  // Fails (one line) on a URL that is not http[s]://host[:port][/path], or an https URL whose
+  // trust store (ca_file, or the system's) cannot be loaded.
   static base::Result<std::unique_ptr<WebhookSink>> create(WebhookOptions options);
   ~WebhookSink() override;
   std::string describe() const override { return "webhook " + options_.url; }
@@ -88,9 +96,11 @@ class WebhookSink : public AlertSink {
   explicit WebhookSink(WebhookOptions options);
   std::string deliver(const std::string& json) override;
   std::string post_once(const std::string& json);
+  std::string post_once_tls(const std::string& json);
 
   WebhookOptions options_;
   std::string host_, port_, target_;
+  std::unique_ptr<boost::asio::ssl::context> tls_;  // set for https:// only
 };
 
 struct CommandOptions {

@@ -1,7 +1,10 @@
-// Config: presets, JSON loading and validation. Every knob is declared once in kFields below
-// (key, how to read it, how to write it), so loading, saving and describe() cannot drift apart.
+// Config: presets, JSON loading and validation. Every knob is declared once in config_fields()
+// (key, how to read it, how to write it), so loading, saving and describe() cannot drift apart;
+// the presets are written in the same keys (kPresets) and applied through the same table.
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fstream>
 #include <functional>
@@ -112,6 +115,26 @@ Field string_field(const char* key, std::string Config::*member) {
           [member](const Config& c) { return json(c.*member); }};
 }
 
+// Bytes: a JSON number or a size string ("200MB"); written back as a number of bytes.
+Field size_field(const char* key, uint64_t Config::*member) {
+  return {key,
+          [member](const json& v, Config& c) -> std::string {
+            if (v.is_number_unsigned()) {
+              c.*member = v.get<uint64_t>();
+              return "";
+            }
+            if (v.is_number()) return "must be a non-negative whole number of bytes";
+            if (v.is_string()) {
+              auto bytes = parse_byte_size(v.get<std::string>());
+              if (!bytes) return bytes.error().message;
+              c.*member = *bytes;
+              return "";
+            }
+            return "must be bytes (a number) or a size string such as \"200MB\"";
+          },
+          [member](const Config& c) { return json(c.*member); }};
+}
+
 const std::vector<Field>& config_fields() {
   static const std::vector<Field> fields = {
       ms_field("samplingInterval", &Config::sampling_interval_ms),
@@ -126,6 +149,9 @@ const std::vector<Field>& config_fields() {
       bool_field("autoReporting", &Config::auto_reporting),
       ms_field("reportingInterval", &Config::reporting_interval_ms),
       string_field("storageDirectory", &Config::storage_directory),
+      size_field("storageBudget", &Config::storage_budget_bytes),
+      ms_field("downsampleAfter", &Config::downsample_after_ms),
+      ms_field("downsampleResolution", &Config::downsample_resolution_ms),
       bool_field("enableRealTimeUpdates", &Config::enable_real_time_updates),
       ms_field("updateInterval", &Config::update_interval_ms),
       config_number("maxHistoryPoints", &Config::max_history_points),
@@ -135,6 +161,7 @@ const std::vector<Field>& config_fields() {
       ms_field("fullPassInterval", &Config::full_pass_interval_ms),
       config_number("sampleBytes", &Config::sample_bytes),
       config_number("maxSeriesPoints", &Config::max_series_points),
+      string_field("webhookCaFile", &Config::webhook_ca_file),
   };
   return fields;
 }
@@ -173,48 +200,70 @@ base::Status apply(const json& object, const std::vector<Field>& fields, const s
   return {};
 }
 
+// The seed's presets, written as the config-file keys they override on the defaults.
+struct Preset {
+  const char* name;
+  const char* overrides;
+};
+constexpr Preset kPresets[] = {
+    {"default", "{}"},
+    {"production",
+     R"({"samplingInterval": "10s", "retentionPeriod": "12h", "leakDetectionThreshold": 30,
+         "autoReporting": true, "updateInterval": "5s", "maxHistoryPoints": 100,
+         "alertThresholds": {"externalMemoryMB": 75, "externalRatio": 2.5, "rssMB": 200,
+                             "leakCount": 5}})"},
+    {"development",
+     R"({"samplingInterval": "2s", "retentionPeriod": "6h", "leakDetectionThreshold": 10,
+         "heapSpaceAnalysis": true, "updateInterval": "1s", "maxHistoryPoints": 300,
+         "alertThresholds": {"externalMemoryMB": 30, "externalRatio": 1.5, "rssMB": 100,
+                             "leakCount": 1}})"},
+    {"low-overhead",
+     R"({"samplingInterval": "30s", "nativeModuleTracking": false, "bufferLeakDetection": false,
+         "heapSpaceAnalysis": false, "gcAnalysis": false, "maxHistoryPoints": 50})"},
+};
+
 }  // namespace
 
+base::Result<uint64_t> parse_byte_size(std::string_view text) {
+  auto bad = [&](const char* why) {
+    return base::Error{fmt::format("bad size '{}': {}", text, why), 2};
+  };
+  if (text.empty()) return bad("empty");
+  size_t i = 0;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+    ++i;
+  if (i == 0)
+    return bad(text[0] == '-' ? "must not be negative" : "expected a number such as 200MB");
+  double number = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + i, number);
+  if (ec != std::errc() || end != text.data() + i) return bad("expected a number such as 200MB");
+  std::string unit;
+  for (char ch : text.substr(i))
+    unit += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  if (unit.size() > 1 && unit.back() == 'B') unit.pop_back();  // "MB" -> "M", "B" stays
+  if (unit.size() > 1 && unit.back() == 'I') unit.pop_back();  // "MIB" -> "M"
+  constexpr std::pair<std::string_view, double> kUnits[] = {
+      {"", 1}, {"B", 1}, {"K", 0x1p10}, {"M", 0x1p20}, {"G", 0x1p30}, {"T", 0x1p40}};
+  auto scale = std::find_if(std::begin(kUnits), std::end(kUnits),
+                            [&](const auto& u) { return u.first == unit; });
+  if (scale == std::end(kUnits)) return bad("unknown unit (use B, KB, MB, GB or TB)");
+  const double bytes = number * scale->second;
+  if (bytes >= 18e18) return bad("too large");
+  return static_cast<uint64_t>(bytes);
+}
+
 std::vector<std::string> Config::preset_names() {
-  return {"default", "production", "development", "low-overhead"};
+  std::vector<std::string> names;
+  for (const auto& p : kPresets) names.emplace_back(p.name);
+  return names;
 }
 
 base::Result<Config> Config::preset(std::string_view name) {
-  Config c;
-  if (name == "default") return c;
-  if (name == "production") {
-    c.sampling_interval_ms = 10'000;
-    c.retention_period_ms = 12 * 3600'000LL;
-    c.leak_detection_threshold_mb = 30;
-    c.auto_reporting = true;
-    c.update_interval_ms = 5000;
-    c.max_history_points = 100;
-    c.alert_thresholds.external_memory_mb = 75;
-    c.alert_thresholds.external_ratio = 2.5;
-    c.alert_thresholds.rss_mb = 200;
-    c.alert_thresholds.leak_count = 5;
-    return c;
-  }
-  if (name == "development") {
-    c.sampling_interval_ms = 2000;
-    c.retention_period_ms = 6 * 3600'000LL;
-    c.leak_detection_threshold_mb = 10;
-    c.heap_space_analysis = true;
-    c.update_interval_ms = 1000;
-    c.max_history_points = 300;
-    c.alert_thresholds.external_memory_mb = 30;
-    c.alert_thresholds.external_ratio = 1.5;
-    c.alert_thresholds.rss_mb = 100;
-    c.alert_thresholds.leak_count = 1;
-    return c;
-  }
-  if (name == "low-overhead") {
-    c.sampling_interval_ms = 30'000;
-    c.native_module_tracking = false;
-    c.buffer_leak_detection = false;
-    c.heap_space_analysis = false;
-    c.gc_analysis = false;
-    c.max_history_points = 50;
+  for (const auto& p : kPresets) {
+    if (name != p.name) continue;
+    Config c;
+    json overrides = json::parse(p.overrides);
+    if (auto s = apply(overrides, config_fields(), "", c); !s) return s.error();
     return c;
   }
   return config_error(
@@ -281,6 +330,7 @@ base::Status Config::validate() const {
       {"fullPassInterval", double(full_pass_interval_ms)},
       {"maxHistoryPoints", double(max_history_points)},
       {"maxSeriesPoints", double(max_series_points)},
+      {"downsampleAfter", double(downsample_after_ms)},
   };
   for (auto [key, v] : positives)
     if (auto s = positive(key, v); !s) return s;
@@ -292,6 +342,7 @@ base::Status Config::validate() const {
       {"alertThresholds.rssMB", alert_thresholds.rss_mb},
       {"alertThresholds.leakCount", double(alert_thresholds.leak_count)},
       {"alertThresholds.growthRateMBPerSec", alert_thresholds.growth_rate_mb_per_sec},
+      {"downsampleResolution", double(downsample_resolution_ms)},
   };
   for (auto [key, v] : non_negatives)
     if (auto s = non_negative(key, v); !s) return s;
@@ -302,6 +353,10 @@ base::Status Config::validate() const {
         "config key 'growthDetectionWindow' must span at least two samplingIntervals");
   if (storage_directory.empty())
     return config_error("config key 'storageDirectory' must not be empty");
+  if (storage_budget_bytes != 0 && storage_budget_bytes < kMinStorageBudget)
+    return config_error(fmt::format(
+        "config key 'storageBudget' is too small: {} bytes (use 0 for unlimited, or at least 1MB)",
+        storage_budget_bytes));
   return {};
 }
 

@@ -18,6 +18,9 @@ RecorderOptions SessionRecorder::options_for(const Config& config,
   RecorderOptions o;
   o.writer.store.directory = config.storage_directory;
   o.writer.store.retention_ms = config.retention_period_ms;
+  o.writer.store.size_budget_bytes = config.storage_budget_bytes;
+  o.writer.store.downsample_after_ms = config.downsample_after_ms;
+  o.writer.store.downsample_resolution_ms = config.downsample_resolution_ms;
   o.writer.store.on_notice = std::move(on_notice);
   return o;
 }

@@ -47,8 +47,9 @@ struct RecorderStatus {
 
 class SessionRecorder {
  public:
-  // Storage directory and retention from the analyzer's Config (storageDirectory,
-  // retentionPeriod); notices go to `on_notice` (stderr when empty).
+  // Storage directory, retention, size budget and downsampling from the analyzer's Config
+  // (storageDirectory, retentionPeriod, storageBudget, downsampleAfter, downsampleResolution);
+  // notices go to `on_notice` (stderr when empty).
   static RecorderOptions options_for(const Config& config,
                                      std::function<void(const std::string&)> on_notice = {});
   // Subscribes and starts the writer thread. Never fails: an unreachable store is retried.

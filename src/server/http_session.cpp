@@ -93,7 +93,11 @@ net::awaitable<void> serve_http(std::shared_ptr<ServerState> state, Stream strea
       res = unauthorized_response(req);
     } else {
       auto shared = std::make_shared<Request>(std::move(req));
-      auto dispatch = [state, shared] { return state->router.dispatch(*shared); };
+      auto dispatch = [state, shared] {
+        Response r = state->router.dispatch(*shared);
+        compress_if_accepted(*shared, r);  // on the worker pool, like the handler
+        return r;
+      };
       auto pending = state->offload(std::move(dispatch));
       res = co_await std::move(pending);
     }

@@ -50,7 +50,7 @@ base::Status apply_thresholds(const json& body, AlertThresholds& t) {
 }
 
 json status_json(ServerState& state) {
-  AnalyzerStatus s = state.analyzer.status();
+  AnalyzerStatus s = state.analyzer->status();
   json current = nullptr;
   if (s.latest)
     current = {{"rssMB", s.latest->rss / kMB},
@@ -89,25 +89,27 @@ json status_json(ServerState& state) {
 }  // namespace
 
 void add_api_routes(ServerState& state) {
-  Router& r = state.router;
+  auto add = [&state](http::verb method, std::string pattern, Handler handler) {
+    add_live_route(state, method, std::move(pattern), std::move(handler));
+  };
   const std::string base(kApiBase);
   ServerState* s = &state;
 
-  r.add(http::verb::get, base + "/status", [s](const RouteContext& c) {
+  add(http::verb::get, base + "/status", [s](const RouteContext& c) {
     return json_response(c.request, http::status::ok, status_json(*s));
   });
 
-  r.add(http::verb::get, base + "/analysis", [s](const RouteContext& c) {
-    return json_response(c.request, http::status::ok, to_json(s->analyzer.report()));
+  add(http::verb::get, base + "/analysis", [s](const RouteContext& c) {
+    return json_response(c.request, http::status::ok, to_json(s->analyzer->report()));
   });
 
-  r.add(http::verb::get, base + "/trends", [s](const RouteContext& c) {
+  add(http::verb::get, base + "/trends", [s](const RouteContext& c) {
     auto window = query_int(c, "window", 20, 2, 100000);
     if (!window)
       return error_response(c.request, http::status::bad_request, window.error().message);
-    json j = to_json(s->analyzer.trend(static_cast<size_t>(*window)));
+    json j = to_json(s->analyzer->trend(static_cast<size_t>(*window)));
     json points = json::array();
-    for (const Snapshot& snap : s->analyzer.snapshots(0, static_cast<size_t>(*window)))
+    for (const Snapshot& snap : s->analyzer->snapshots(0, static_cast<size_t>(*window)))
       points.push_back({{"timestamp", snap.timestamp},
                         {"rss", snap.rss},
                         {"heapUsed", snap.heap_used},
@@ -119,14 +121,14 @@ void add_api_routes(ServerState& state) {
     return json_response(c.request, http::status::ok, j);
   });
 
-  r.add(http::verb::get, base + "/snapshots", [s](const RouteContext& c) {
+  add(http::verb::get, base + "/snapshots", [s](const RouteContext& c) {
     auto since = query_int(c, "since", 0, 0, INT64_MAX);
     if (!since) return error_response(c.request, http::status::bad_request, since.error().message);
-    int64_t default_limit = static_cast<int64_t>(s->analyzer.config().max_history_points);
+    int64_t default_limit = static_cast<int64_t>(s->analyzer->config().max_history_points);
     auto limit = query_int(c, "limit", default_limit > 0 ? default_limit : 200, 1, 100000);
     if (!limit) return error_response(c.request, http::status::bad_request, limit.error().message);
     json list = json::array();
-    for (const Snapshot& snap : s->analyzer.snapshots(*since, static_cast<size_t>(*limit)))
+    for (const Snapshot& snap : s->analyzer->snapshots(*since, static_cast<size_t>(*limit)))
       list.push_back(to_json(snap));
     size_t count = list.size();
     return json_response(
@@ -134,29 +136,29 @@ void add_api_routes(ServerState& state) {
         {{"snapshots", std::move(list)}, {"count", count}, {"since", *since}, {"limit", *limit}});
   });
 
-  r.add(http::verb::get, base + "/leaks", [s](const RouteContext& c) {
+  add(http::verb::get, base + "/leaks", [s](const RouteContext& c) {
     json leaks = json::array(), buffers = json::array();
-    for (const Leak& l : s->analyzer.leaks()) leaks.push_back(to_json(l));
-    for (const BufferLeakDetection& b : s->analyzer.buffer_leaks()) buffers.push_back(to_json(b));
+    for (const Leak& l : s->analyzer->leaks()) leaks.push_back(to_json(l));
+    for (const BufferLeakDetection& b : s->analyzer->buffer_leaks()) buffers.push_back(to_json(b));
     size_t count = leaks.size();
     return json_response(
         c.request, http::status::ok,
         {{"leaks", std::move(leaks)}, {"count", count}, {"bufferLeaks", std::move(buffers)}});
   });
 
-  r.add(http::verb::get, base + "/native-modules", [s](const RouteContext& c) {
+  add(http::verb::get, base + "/native-modules", [s](const RouteContext& c) {
     json list = json::array();
-    for (const NativeModuleAttribution& m : s->analyzer.native_modules())
+    for (const NativeModuleAttribution& m : s->analyzer->native_modules())
       list.push_back(to_json(m));
     size_t count = list.size();
     return json_response(c.request, http::status::ok,
                          {{"nativeModules", std::move(list)}, {"count", count}});
   });
 
-  r.add(http::verb::get, base + "/sites", [s](const RouteContext& c) {
+  add(http::verb::get, base + "/sites", [s](const RouteContext& c) {
     auto limit = query_int(c, "limit", 100, 1, 100000);
     if (!limit) return error_response(c.request, http::status::bad_request, limit.error().message);
-    auto sites = s->analyzer.sites();
+    auto sites = s->analyzer->sites();
     std::sort(sites.begin(), sites.end(), [](const SymbolizedSite& a, const SymbolizedSite& b) {
       return a.sample.live_bytes > b.sample.live_bytes;
     });
@@ -166,13 +168,13 @@ void add_api_routes(ServerState& state) {
     return json_response(c.request, http::status::ok,
                          {{"sites", std::move(list)},
                           {"total", sites.size()},
-                          {"agent", s->analyzer.status().agent_connected}});
+                          {"agent", s->analyzer->status().agent_connected}});
   });
 
-  r.add(http::verb::get, base + "/alerts", [s](const RouteContext& c) {
+  add(http::verb::get, base + "/alerts", [s](const RouteContext& c) {
     json list = json::array();
     size_t active = 0;
-    for (const Alert& a : s->analyzer.alerts()) {
+    for (const Alert& a : s->analyzer->alerts()) {
       list.push_back(alert_json(a));
       if (a.active && !a.dismissed) ++active;
     }
@@ -180,20 +182,20 @@ void add_api_routes(ServerState& state) {
                          {{"alerts", std::move(list)}, {"active", active}});
   });
 
-  r.add(http::verb::get, base + "/thresholds", [s](const RouteContext& c) {
-    return json_response(c.request, http::status::ok, thresholds_json(s->analyzer.thresholds()));
+  add(http::verb::get, base + "/thresholds", [s](const RouteContext& c) {
+    return json_response(c.request, http::status::ok, thresholds_json(s->analyzer->thresholds()));
   });
 
-  r.add(http::verb::put, base + "/thresholds", [s](const RouteContext& c) {
+  add(http::verb::put, base + "/thresholds", [s](const RouteContext& c) {
     json body = json::parse(c.request.body(), nullptr, false);
     if (body.is_discarded())
       return error_response(c.request, http::status::bad_request, "body is not valid JSON");
-    AlertThresholds t = s->analyzer.thresholds();
+    AlertThresholds t = s->analyzer->thresholds();
     if (auto st = apply_thresholds(body, t); !st)
       return error_response(c.request, http::status::bad_request, st.error().message);
-    if (auto st = s->analyzer.set_thresholds(t); !st)
+    if (auto st = s->analyzer->set_thresholds(t); !st)
       return error_response(c.request, http::status::bad_request, st.error().message);
-    return json_response(c.request, http::status::ok, thresholds_json(s->analyzer.thresholds()));
+    return json_response(c.request, http::status::ok, thresholds_json(s->analyzer->thresholds()));
   });
 }
 

@@ -7,12 +7,14 @@
 namespace memlens::server {
 
 void add_control_routes(ServerState& state) {
-  Router& r = state.router;
+  auto add = [&state](http::verb method, std::string pattern, Handler handler) {
+    add_live_route(state, method, std::move(pattern), std::move(handler));
+  };
   const std::string base(kApiBase);
   ServerState* s = &state;
 
-  r.add(http::verb::post, base + "/force-snapshot", [s](const RouteContext& c) {
-    auto snap = s->analyzer.force_snapshot();
+  add(http::verb::post, base + "/force-snapshot", [s](const RouteContext& c) {
+    auto snap = s->analyzer->force_snapshot();
     if (!snap)
       return error_response(c.request, http::status::conflict,
                             "snapshot failed: " + snap.error().message);
@@ -20,8 +22,8 @@ void add_control_routes(ServerState& state) {
                          {{"success", true}, {"snapshot", to_json(*snap)}});
   });
 
-  r.add(http::verb::post, base + "/force-gc", [s](const RouteContext& c) {
-    GcResult gc = s->analyzer.force_gc();
+  add(http::verb::post, base + "/force-gc", [s](const RouteContext& c) {
+    GcResult gc = s->analyzer->force_gc();
     return json_response(c.request, http::status::ok,
                          {{"success", gc.performed},
                           {"performed", gc.performed},
@@ -33,15 +35,15 @@ void add_control_routes(ServerState& state) {
                           {"message", gc.message}});
   });
 
-  r.add(http::verb::post, base + "/reset", [s](const RouteContext& c) {
-    s->analyzer.reset();
+  add(http::verb::post, base + "/reset", [s](const RouteContext& c) {
+    s->analyzer->reset();
     return json_response(c.request, http::status::ok,
                          {{"success", true}, {"resetAt", base::wall_ms()}});
   });
 
-  r.add(http::verb::post, base + "/alerts/{id}/dismiss", [s](const RouteContext& c) {
+  add(http::verb::post, base + "/alerts/{id}/dismiss", [s](const RouteContext& c) {
     const std::string& id = c.params.at("id");
-    if (!s->analyzer.dismiss_alert(id))
+    if (!s->analyzer->dismiss_alert(id))
       return error_response(c.request, http::status::not_found, "no alert with id " + id);
     return json_response(c.request, http::status::ok, {{"success", true}, {"id", id}});
   });

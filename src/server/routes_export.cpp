@@ -51,9 +51,9 @@ Response export_json(const RouteContext& c, ProcessMemoryAnalyzer& a) {
 
 #ifdef MEMLENS_HAVE_PROFILE_EXPORT
 Response export_profile(const RouteContext& c, ServerState& state, const std::string& format) {
-  AnalyzerStatus status = state.analyzer.status();
+  AnalyzerStatus status = state.analyzer->status();
   int64_t now = base::wall_ms();
-  std::vector<SymbolizedSite> sites = state.analyzer.sites();
+  std::vector<SymbolizedSite> sites = state.analyzer->sites();
   if (format == "collapsed")
     return download_response(c.request, analysis::to_collapsed(sites), "text/plain; charset=utf-8",
                              file_stem(status, now) + ".collapsed.txt");
@@ -66,9 +66,9 @@ Response export_profile(const RouteContext& c, ServerState& state, const std::st
 
 void add_export_routes(ServerState& state) {
   ServerState* s = &state;
-  state.router.add(http::verb::get, std::string(kApiBase) + "/export", [s](const RouteContext& c) {
+  auto handler = [s](const RouteContext& c) {
     std::string format(c.get("format").value_or("json"));
-    if (format == "json") return export_json(c, s->analyzer);
+    if (format == "json") return export_json(c, *s->analyzer);
     if (format != "collapsed" && format != "pprof")
       return error_response(c.request, http::status::bad_request,
                             "format must be json, collapsed or pprof (got \"" + format + "\")");
@@ -78,7 +78,8 @@ void add_export_routes(ServerState& state) {
     return error_response(c.request, http::status::not_implemented,
                           format + " export is not available in this build (no profile encoder)");
 #endif
-  });
+  };
+  add_live_route(state, http::verb::get, std::string(kApiBase) + "/export", std::move(handler));
 }
 
 }  // namespace memlens::server

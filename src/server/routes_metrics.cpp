@@ -11,10 +11,33 @@ namespace {
 
 constexpr double kMB = 1048576.0;
 
+void server_families(ServerState& state, PrometheusText& out) {
+  out.family("memlens_server_stream_clients", "Connected WebSocket and Socket.IO clients.",
+             "gauge");
+  out.sample("memlens_server_stream_clients", static_cast<double>(state.subscriber_count()));
+  out.family("memlens_server_slow_clients_dropped_total",
+             "Stream clients dropped because their send queue was full.", "counter");
+  out.sample("memlens_server_slow_clients_dropped_total",
+             static_cast<double>(state.slow_clients_dropped.load()));
+  out.family("memlens_server_requests_total", "HTTP requests served.", "counter");
+  out.sample("memlens_server_requests_total", static_cast<double>(state.requests.load()));
+  out.family("memlens_server_connections_rejected_total",
+             "Connections closed at accept because max_connections was reached.", "counter");
+  out.sample("memlens_server_connections_rejected_total",
+             static_cast<double>(state.connections_rejected.load()));
+}
+
 std::string metrics_text(ServerState& state) {
-  ProcessMemoryAnalyzer& a = state.analyzer;
-  AnalyzerStatus status = a.status();
   PrometheusText out;
+  if (!state.analyzer) {
+    // `memlens serve STORE`: nothing is watched; say so instead of failing the scrape.
+    out.family("memlens_up", "1 while the watched process is alive.", "gauge");
+    out.sample("memlens_up", 0);
+    server_families(state, out);
+    return out.text();
+  }
+  ProcessMemoryAnalyzer& a = *state.analyzer;
+  AnalyzerStatus status = a.status();
 
   out.family("memlens_up", "1 while the watched process is alive.", "gauge");
   out.sample("memlens_up", status.target_alive ? 1 : 0);
@@ -107,19 +130,7 @@ std::string metrics_text(ServerState& state) {
                *report.summary.time_to_limit_ms / 1000.0);
   }
 
-  out.family("memlens_server_stream_clients", "Connected WebSocket and Socket.IO clients.",
-             "gauge");
-  out.sample("memlens_server_stream_clients", static_cast<double>(state.subscriber_count()));
-  out.family("memlens_server_slow_clients_dropped_total",
-             "Stream clients dropped because their send queue was full.", "counter");
-  out.sample("memlens_server_slow_clients_dropped_total",
-             static_cast<double>(state.slow_clients_dropped.load()));
-  out.family("memlens_server_requests_total", "HTTP requests served.", "counter");
-  out.sample("memlens_server_requests_total", static_cast<double>(state.requests.load()));
-  out.family("memlens_server_connections_rejected_total",
-             "Connections closed at accept because max_connections was reached.", "counter");
-  out.sample("memlens_server_connections_rejected_total",
-             static_cast<double>(state.connections_rejected.load()));
+  server_families(state, out);
   return out.text();
 }
 

@@ -75,9 +75,18 @@ void add_ops_routes(ServerState& state) {
   ServerState* s = &state;
 
   r.add(http::verb::get, "/health/memory", [s](const RouteContext& c) {
-    AnalyzerStatus status = s->analyzer.status();
-    std::vector<Leak> leaks = s->analyzer.leaks();
-    AlertThresholds t = s->analyzer.thresholds();
+    if (!s->analyzer) {
+      // `memlens serve STORE`: there is no memory to judge; a probe must not read "healthy".
+      return json_response(
+          c.request, http::status::service_unavailable,
+          {{"status", "no-process"},
+           {"healthy", false},
+           {"live", false},
+           {"reasons", {"no live process: this memlens only serves recorded sessions"}}});
+    }
+    AnalyzerStatus status = s->analyzer->status();
+    std::vector<Leak> leaks = s->analyzer->leaks();
+    AlertThresholds t = s->analyzer->thresholds();
     HealthVerdict v = judge_health(status, leaks, t, s->options.health_critical_ratio);
     size_t critical = 0;
     for (const Leak& l : leaks) critical += l.severity == Severity::kCritical;

@@ -64,12 +64,12 @@ net::awaitable<void> update_loop(std::shared_ptr<ServerState> state) {
   for (;;) {
     uint64_t n = ++seq;
     auto build = [state, n] {
-      return make_broadcast("realtime-update", realtime_update(state->analyzer, n));
+      return make_broadcast("realtime-update", realtime_update(*state->analyzer, n));
     };
     auto pending = state->offload(std::move(build));
     std::shared_ptr<const Broadcast> update = co_await std::move(pending);
     state->set_latest_update(update);
-    if (state->analyzer.config().enable_real_time_updates) state->broadcast(update);
+    if (state->analyzer->config().enable_real_time_updates) state->broadcast(update);
     timer.expires_after(std::chrono::milliseconds(state->options.update_interval_ms));
     co_await timer.async_wait(net::redirect_error(kAwait, ec));
     if (ec) co_return;
@@ -79,7 +79,19 @@ net::awaitable<void> update_loop(std::shared_ptr<ServerState> state) {
 }  // namespace
 
 base::Result<std::unique_ptr<Server>> Server::start(ProcessMemoryAnalyzer& analyzer,
-                                                    ServerOptions options) {
+                                                    ServerOptions options,
+                                                    monitor::SessionArchive* archive) {
+  return start_with(&analyzer, archive, std::move(options));
+}
+
+base::Result<std::unique_ptr<Server>> Server::start_archive(monitor::SessionArchive& archive,
+                                                            ServerOptions options) {
+  return start_with(nullptr, &archive, std::move(options));
+}
+
+base::Result<std::unique_ptr<Server>> Server::start_with(ProcessMemoryAnalyzer* analyzer,
+                                                         monitor::SessionArchive* archive,
+                                                         ServerOptions options) {
   if (!is_loopback_address(options.address) && options.token.empty())
     return base::Error{fmt::format("refusing to listen on {} without --token", options.address)};
   if (options.tls_cert.empty() != options.tls_key.empty())
@@ -91,7 +103,8 @@ base::Result<std::unique_ptr<Server>> Server::start(ProcessMemoryAnalyzer& analy
   auto& impl = *(server->impl_ = std::make_unique<Impl>());
   impl.workers = std::make_unique<net::thread_pool>(std::max<size_t>(1, options.worker_threads));
   std::string address = options.address == "localhost" ? "127.0.0.1" : options.address;
-  impl.state = std::make_shared<ServerState>(analyzer, std::move(options), *impl.io, *impl.workers);
+  impl.state =
+      std::make_shared<ServerState>(analyzer, archive, std::move(options), *impl.io, *impl.workers);
   ServerState& state = *impl.state;
   if (!state.options.tls_cert.empty()) {
     auto tls = make_tls_context(state.options.tls_cert, state.options.tls_key);
@@ -119,17 +132,21 @@ base::Result<std::unique_ptr<Server>> Server::start(ProcessMemoryAnalyzer& analy
   add_export_routes(state);
   add_ops_routes(state);
   add_metrics_route(state);
+  add_session_routes(state);
 
-  // Threshold alerts arrive on the sampling thread; encoding is cheap, delivery only posts.
-  std::weak_ptr<ServerState> weak = impl.state;
-  impl.alert_subscription = analyzer.events().threshold_alert.connect([weak](const Alert& alert) {
-    auto s = weak.lock();
-    if (!s || !alert.active) return;
-    s->broadcast(make_broadcast("alerts", alerts_payload({alert})));
-  });
+  if (analyzer) {
+    // Threshold alerts arrive on the sampling thread; encoding is cheap, delivery only posts.
+    std::weak_ptr<ServerState> weak = impl.state;
+    impl.alert_subscription =
+        analyzer->events().threshold_alert.connect([weak](const Alert& alert) {
+          auto s = weak.lock();
+          if (!s || !alert.active) return;
+          s->broadcast(make_broadcast("alerts", alerts_payload({alert})));
+        });
+  }
 
   net::co_spawn(*impl.io, accept_loop(impl.state, *impl.acceptor), net::detached);
-  net::co_spawn(net::make_strand(*impl.io), update_loop(impl.state), net::detached);
+  if (analyzer) net::co_spawn(net::make_strand(*impl.io), update_loop(impl.state), net::detached);
   impl.thread = std::thread([&impl] {
     for (;;) {
       try {

@@ -1,9 +1,12 @@
 // Server: serves one ProcessMemoryAnalyzer over HTTP(S): the REST API under
 // /api/memory-analysis, /health/memory, /metrics, the embedded dashboard, a WebSocket stream at
-// /api/memory-analysis/ws and Socket.IO v5 (Engine.IO v4) on /socket.io/.
+// /api/memory-analysis/ws and Socket.IO v5 (Engine.IO v4) on /socket.io/. With a
+// monitor::SessionArchive it also serves the recorded sessions (/api/memory-analysis/sessions);
+// start_archive() serves only those, for a store with no live process (`memlens serve STORE`).
 //
 // Ownership: the Server owns its io_context thread, a small worker pool for the analyzer's
-// slower calls, the listening socket and every session. The analyzer must outlive the Server.
+// slower calls, the listening socket and every session. The analyzer and the archive must
+// outlive the Server.
 // Thread-safety: start() and stop() may be called from any thread; stop() is idempotent and
 // joins every thread (the destructor calls it).
 //
@@ -22,6 +25,7 @@
 
 #include "base/result.h"
 #include "memlens/analyzer.h"
+#include "monitor/session_archive.h"
 
 namespace memlens::server {
 
@@ -49,8 +53,14 @@ class Server {
  public:
   // Binds, listens and starts serving. Fails with a one-line message on a bad address, a
   // non-loopback address without a token, unreadable TLS files or a port in use.
+  // `archive` (optional) adds the recorded-session routes.
   static base::Result<std::unique_ptr<Server>> start(ProcessMemoryAnalyzer& analyzer,
-                                                     ServerOptions options);
+                                                     ServerOptions options,
+                                                     monitor::SessionArchive* archive = nullptr);
+  // No live process: the dashboard and the session routes; every live route answers 503,
+  // /health/memory 503 "no-process", /metrics memlens_up 0. Same failures as start().
+  static base::Result<std::unique_ptr<Server>> start_archive(monitor::SessionArchive& archive,
+                                                             ServerOptions options);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -70,6 +80,9 @@ class Server {
 
  private:
   Server() = default;
+  static base::Result<std::unique_ptr<Server>> start_with(ProcessMemoryAnalyzer* analyzer,
+                                                          monitor::SessionArchive* archive,
+                                                          ServerOptions options);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -1,12 +1,13 @@
-// ServerState: what every session of one Server shares: the analyzer, the options, the router,
-// the TLS context, the list of streaming subscribers (WebSocket and Socket.IO clients) and the
-// counters. Broadcasting copies the subscriber list under the lock and delivers outside it;
+// ServerState: what every session of one Server shares: the analyzer (absent when the server
+// only browses recorded sessions), the session archive (absent without a store), the options, the
+// router, the TLS context, the list of streaming subscribers (WebSocket and Socket.IO clients) and
+// the counters. Broadcasting copies the subscriber list under the lock and delivers outside it;
 // each subscriber owns a bounded queue (habit 12), so one slow client never holds the others.
 //
 // Ownership: shared_ptr, held by the Server and by every live session. Thread-safety: all
 // members are safe to use from any thread (the registry has its own mutex, counters are atomic).
 //
-//   co_await state->offload([&] { return state->analyzer.report(); });  // off the I/O thread
+//   co_await state->offload([&] { return state->analyzer->report(); });  // off the I/O thread
 //   state->broadcast(make_broadcast("alerts", payload));
 #pragma once
 
@@ -20,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "memlens/analyzer.h"
+#include "monitor/session_archive.h"
 #include "server/net.h"
 #include "server/router.h"
 #include "server/server.h"
@@ -44,11 +46,19 @@ class Subscriber {
 
 class ServerState {
  public:
-  ServerState(ProcessMemoryAnalyzer& analyzer, ServerOptions options, net::io_context& io,
-              net::thread_pool& workers)
-      : analyzer(analyzer), options(std::move(options)), io(io), workers(workers) {}
+  ServerState(ProcessMemoryAnalyzer* analyzer, monitor::SessionArchive* archive,
+              ServerOptions options, net::io_context& io, net::thread_pool& workers)
+      : analyzer(analyzer),
+        archive(archive),
+        options(std::move(options)),
+        io(io),
+        workers(workers) {}
 
-  ProcessMemoryAnalyzer& analyzer;
+  // Null when there is no live process (`memlens serve STORE`): the live routes then answer 503
+  // (add_live_route in routes.h) and no realtime updates are sent.
+  ProcessMemoryAnalyzer* const analyzer;
+  // Null when no session store is configured: the sessions routes answer 404.
+  monitor::SessionArchive* const archive;
   const ServerOptions options;
   net::io_context& io;
   net::thread_pool& workers;

@@ -116,6 +116,23 @@ const server = http.createServer((req, res) => {
     if (route === "sites") return send(res, 200, { sites: [], agent: false });
     if (route === "snapshots") return send(res, 200, { snapshots: [] });
   }
+  // One recorded session beside the live one (the session picker): the same canned data.
+  if (req.method === "GET" && route === "sessions") {
+    return send(res, 200, { live: true, recording: 2, count: 2, sessions: [
+      { id: 2, pid: 4242, command: "memlens-demo --leak 200KB/s", startedAt: started - 600e3, endedAt: null, durationMs: Date.now() - started + 600e3, intervalMs: 2000, agent: true, snapshots: snapshots.length, leaks: 2, alerts: 0, live: true },
+      { id: 1, pid: 4100, command: "memlens-demo --leak 200KB/s", startedAt: started - 86400e3, endedAt: started - 86000e3, durationMs: 400e3, intervalMs: 2000, agent: true, snapshots: 200, leaks: 2, alerts: 1, live: false },
+    ] });
+  }
+  const recorded = /^sessions\/(\d+)\/(report|snapshots|sites|alerts|export)$/.exec(route);
+  if (req.method === "GET" && recorded) {
+    const part = recorded[2];
+    if (part === "report") return send(res, 200, report());
+    if (part === "snapshots") return send(res, 200, { snapshots, count: snapshots.length });
+    if (part === "sites") return send(res, 200, { sites: sites(), agent: true });
+    if (part === "alerts") return send(res, 200, { alerts });
+    res.writeHead(200, { "Content-Type": "application/json", "Content-Disposition": `attachment; filename="memlens-session-${recorded[1]}.json"` });
+    return res.end(JSON.stringify({ report: report(), snapshots }, null, 2));
+  }
   if (req.method === "GET" && route === "status") return send(res, 200, status());
   if (req.method === "GET" && route === "analysis") return send(res, 200, report());
   if (req.method === "GET" && route === "leaks") return send(res, 200, report().leaks);

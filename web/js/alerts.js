@@ -35,6 +35,8 @@ export class AlertCenter {
     this.alerts = new Map();
     this.seen = new Set();
     this.primed = false;  // the first load fills history without toasting old alerts
+    this.readOnly = false;  // a recorded session's alerts: no toasts, no dismissing
+    this.dismissAllButton = dismissAll;
     dismissAll.addEventListener("click", () => this.dismissAll());
   }
 
@@ -47,7 +49,7 @@ export class AlertCenter {
       if (!this.seen.has(key)) {
         this.seen.add(key);
         const fresh = !fromHistory || (this.primed && a.active !== false);
-        if (fresh && !a.dismissed) {
+        if (fresh && !a.dismissed && !this.readOnly) {
           toast(this.toasts, { title: a.message || `${a.type} alert`, body: this.detail(a), severity: alertLevel(a) });
         }
       }
@@ -82,7 +84,7 @@ export class AlertCenter {
         h("div", null,
           h("div", { class: "alert-msg" }, a.message || a.type),
           h("div", { class: "alert-time" }, `${clock(a.timestamp)} · ${ago(a.timestamp)} · ${this.detail(a)}${a.active === false ? " · cleared" : ""}`)),
-        a.dismissed || !a.id ? h("span") : h("button", { type: "button", class: "link", onclick: () => this.dismiss(a) }, "Dismiss")))));
+        a.dismissed || !a.id || this.readOnly ? h("span") : h("button", { type: "button", class: "link", onclick: () => this.dismiss(a) }, "Dismiss")))));
   }
 
   async dismiss(a) {
@@ -97,6 +99,13 @@ export class AlertCenter {
 
   async dismissAll() {
     for (const a of this.active()) if (a.id) await this.dismiss(a);
+  }
+
+  // Recorded alerts are history: shown, never toasted or dismissed.
+  setReadOnly(on) {
+    this.readOnly = on;
+    this.dismissAllButton.hidden = on;
+    this.draw();
   }
 
   clear() {

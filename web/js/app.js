@@ -1,6 +1,9 @@
 // memlens dashboard entry point: loads the first picture over REST, then follows the WebSocket
 // stream (chart, KPIs, alerts) and polls the heavier panels (analysis, sites, status, alerts)
 // every few seconds. When the stream is down, the chart is fed by polling snapshots instead.
+// The session picker swaps the live view for a recorded session (GET sessions/{id}/...): the
+// stream and polling are then ignored until "Back to live". On `memlens serve STORE` there is
+// no live process and the page opens the newest recorded session (or ?session=N).
 
 import { getJSON, listOf, websocketUrl } from "./api.js";
 import { AlertCenter, toast } from "./alerts.js";
@@ -15,10 +18,13 @@ import { LiveSocket } from "./live-socket.js";
 import { renderModules } from "./modules-panel.js";
 import { descriptorsOf, groupsOf, memoryOf, pointOf, targetText } from "./normalize.js";
 import { renderPatterns } from "./patterns-panel.js";
+import { SessionPicker } from "./sessions.js";
 import { ThresholdsEditor } from "./thresholds-editor.js";
 
 const kPollMs = 4000;
 const kFallbackPollMs = 2000;
+const kSessionsPollMs = 15000;
+const kSessionSnapshotLimit = 5000;
 const $ = (id) => document.getElementById(id);
 
 const state = {
@@ -28,6 +34,10 @@ const state = {
   status: null,
   lastPointT: 0,
 };
+
+// What is on screen: the live process (session null) or a recorded session. seq changes with
+// every switch, so a response that arrives after the next switch is dropped.
+const view = { session: null, seq: 0, live: true, liveWindow: 900, socketState: "connecting" };
 
 const toasts = $("toasts");
 const notify = (t) => toast(toasts, t);
@@ -41,7 +51,7 @@ const thresholds = new ThresholdsEditor($("thresholds"), $("thresholds-state"), 
   onError: reportError,
   onSaved: () => notify({ title: "Thresholds saved", severity: "ok", ms: 3000 }),
 });
-new Controls({
+const controls = new Controls({
   resultEl: $("action-result"),
   notify,
   onReset: () => resetView(),
@@ -116,9 +126,12 @@ function drawStatus() {
 
 // ---- loading ----
 
+// For the live loaders: applies the answer unless a recorded session took the screen meanwhile.
 async function settle(promise, apply) {
+  const seq = view.seq;
   try {
-    apply(await promise);
+    const value = await promise;
+    if (view.seq === seq && view.session === null) apply(value);
   } catch (err) {
     if (err.status !== 404) console.warn(`memlens: ${err.message}`);
   }
@@ -183,15 +196,96 @@ async function refreshAll() {
   await loadSites();
 }
 
+// ---- recorded sessions ----
+
+const picker = new SessionPicker({
+  wrap: $("session-pick"),
+  select: $("session-select"),
+  banner: $("session-banner"),
+  onPick: (id) => (id === null ? backToLive() : openSession(id)),
+});
+
+function clearView() {
+  state.report = null;
+  state.status = null;
+  state.memory = {};
+  state.trends = {};
+  state.lastPointT = 0;
+  chart.setHistory([]);
+  alerts.clear();
+}
+
+// Draws recorded session `id` in the panels: its replayed report, stored snapshots (chart, KPIs,
+// descriptors), allocation sites and alerts.
+async function openSession(id) {
+  const seq = ++view.seq;
+  if (view.session === null) view.liveWindow = chart.windowSec;
+  view.session = id;
+  picker.show(id);
+  controls.setRecorded(id, { live: view.live });
+  alerts.setReadOnly(true);
+  drawConn();
+  clearView();
+  chart.setWindow(0);
+  const base = `sessions/${id}`;
+  const [report, snaps, sites, history] = await Promise.allSettled([
+    getJSON(`${base}/report`),
+    getJSON(`${base}/snapshots?limit=${kSessionSnapshotLimit}`),
+    getJSON(`${base}/sites`),
+    getJSON(`${base}/alerts`),
+  ]);
+  if (seq !== view.seq) return;
+  if (report.status === "rejected") notify({ title: `Session ${id}`, body: report.reason.message, severity: "warning" });
+  state.report = report.status === "fulfilled" ? report.value : { summary: {}, rssVsHeap: {}, growthPatterns: [], leaks: [], nativeModules: [], bufferLeaks: [] };
+  const list = snaps.status === "fulfilled" ? listOf(snaps.value, "snapshots") : [];
+  const points = list.map((x) => pointOf(x)).filter((p) => Number.isFinite(p.t)).sort((a, b) => a.t - b.t);
+  chart.setHistory(points);
+  const last = list[list.length - 1];
+  state.memory = last ? stripUndefined(memoryOf(last)) : {};
+  renderDescriptors($("descriptors"), $("descriptors-total"), descriptorsOf(last?.descriptors), []);
+  const siteList = sites.status === "fulfilled" ? listOf(sites.value, "sites") : [];
+  flame.update(siteList, (sites.status === "fulfilled" && sites.value?.agent) || siteList.length > 0);
+  if (history.status === "fulfilled") alerts.merge(listOf(history.value, "alerts"), { fromHistory: true });
+  drawReport();
+  document.body.dataset.loadedSession = String(id);
+}
+
+async function backToLive() {
+  if (!view.live) return;
+  const seq = ++view.seq;
+  view.session = null;
+  picker.show(null);
+  controls.setRecorded(null);
+  alerts.setReadOnly(false);
+  drawConn();
+  clearView();
+  chart.setWindow(view.liveWindow);
+  await Promise.all([loadHistory(), refreshAll()]);
+  if (seq === view.seq) document.body.dataset.loadedSession = "live";
+}
+
+async function refreshSessions() {
+  if (document.activeElement === $("session-select")) return;  // do not rebuild an open select
+  await picker.load();
+}
+
 // ---- live stream ----
 
 const conn = $("conn");
+function drawConn() {
+  const s = view.session !== null ? (view.live ? "paused" : "recorded") : view.socketState;
+  const text = { live: "live", connecting: "connecting", paused: "live view paused", recorded: "recorded session" };
+  conn.dataset.state = s === "reconnecting" ? "polling" : s;
+  conn.querySelector(".conn-text").textContent = text[s] ?? "polling · reconnecting";
+}
+
 const socket = new LiveSocket(websocketUrl(), {
   onState: (s) => {
-    conn.dataset.state = s === "reconnecting" ? "polling" : s;
-    conn.querySelector(".conn-text").textContent = s === "live" ? "live" : s === "connecting" ? "connecting" : "polling · reconnecting";
+    view.socketState = s;
+    drawConn();
   },
   onEvent: (event, data) => {
+    if (view.session !== null) return;  // a recorded session is on screen; the stream waits
     if (event === "realtime-update") {
       const m = memoryOf(data.memory);
       state.memory = m;
@@ -206,15 +300,45 @@ const socket = new LiveSocket(websocketUrl(), {
   },
 });
 
+// ?session=N in the page's address opens that recorded session.
+function requestedSession() {
+  const id = Number(new URLSearchParams(location.search).get("session"));
+  return Number.isInteger(id) && id > 0 ? id : null;
+}
+
+// `memlens serve STORE`: no live process, only recorded sessions.
+async function mainRecorded() {
+  view.live = false;
+  thresholds.disable("No live process: this memlens serves recorded sessions only; thresholds belong to a running analysis.");
+  controls.setRecorded(null, { live: false });
+  view.session = -1;  // nothing live to show, whatever happens below
+  drawConn();
+  const id = requestedSession() ?? picker.newest()?.id;
+  if (id) await openSession(id);
+  else picker.showNone();
+  chart.redraw();
+  setInterval(refreshSessions, kSessionsPollMs);
+}
+
 async function main() {
+  const archived = await picker.load();
+  if (archived && !picker.live) return mainRecorded();
   await Promise.all([loadHistory(), refreshAll(), thresholds.load()]);
   // uPlot is a deferred classic script; by now it has run, so draw whatever came in early.
   chart.redraw();
   socket.start();
-  setInterval(refreshAll, kPollMs);
   setInterval(() => {
-    if (!socket.connected) pollSnapshots();
+    if (view.session === null) refreshAll();
+  }, kPollMs);
+  setInterval(() => {
+    if (view.session === null && !socket.connected) pollSnapshots();
   }, kFallbackPollMs);
+  if (archived) {
+    setInterval(refreshSessions, kSessionsPollMs);
+    const id = requestedSession();
+    if (id) await openSession(id);
+    else document.body.dataset.loadedSession = "live";
+  }
 }
 
 main();

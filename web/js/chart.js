@@ -32,6 +32,7 @@ export class MemoryChart {
     this.plot = null;
     this.hoverIdx = null;
     this.view = [[], [], [], []];
+    this.windowButtons = windowButtons;
 
     windowButtons.addEventListener("click", (e) => {
       const btn = e.target.closest("button[data-window]");
@@ -42,6 +43,13 @@ export class MemoryChart {
     });
     new ResizeObserver(() => this.resize()).observe(container);
     matchMedia("(prefers-color-scheme: light)").addEventListener("change", () => this.rebuild());
+  }
+
+  // Selects a time window (seconds; 0 = all) as its button would.
+  setWindow(sec) {
+    this.windowSec = sec;
+    for (const b of this.windowButtons.querySelectorAll("button[data-window]")) b.classList.toggle("active", Number(b.dataset.window) === sec);
+    this.redraw();
   }
 
   // Replaces the history with points [{t (ms), rssMB, heapMB, externalMB}], oldest first.

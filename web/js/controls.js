@@ -1,5 +1,6 @@
 // The header controls: force snapshot, force GC (shows the bytes released), export (JSON report,
-// collapsed stacks, pprof) and reset behind a confirmation dialog.
+// collapsed stacks, pprof) and reset behind a confirmation dialog. While a recorded session is on
+// screen the live actions are off and Export downloads that session (GET sessions/{id}/export).
 
 import { download, postJSON } from "./api.js";
 import { h, render } from "./dom.js";
@@ -11,6 +12,7 @@ export class Controls {
     this.notify = notify;
     this.onReset = onReset;
     this.onSnapshot = onSnapshot;
+    this.sessionId = null;
     this.bind("btn-snapshot", () => this.snapshot());
     this.bind("btn-gc", () => this.forceGc());
     this.bind("btn-reset", () => this.confirmReset());
@@ -24,9 +26,26 @@ export class Controls {
       try {
         await fn();
       } finally {
-        btn.disabled = false;
+        btn.disabled = btn.classList.contains("off");
       }
     });
+  }
+
+  // id: the recorded session on screen (null: live). live: false when there is no live process.
+  setRecorded(id, { live = true } = {}) {
+    this.sessionId = id;
+    const off = id !== null || !live;
+    for (const bid of ["btn-snapshot", "btn-gc", "btn-reset"]) {
+      const b = document.getElementById(bid);
+      b.disabled = off;
+      b.classList.toggle("off", off);
+    }
+    // Nothing to export: no live process and no recorded session on screen.
+    const exportOff = id === null && !live;
+    const exportBtn = document.getElementById("btn-export");
+    exportBtn.disabled = exportOff;
+    exportBtn.classList.toggle("off", exportOff);
+    for (const item of document.querySelectorAll("#export-menu button[data-format]")) item.hidden = id !== null && item.dataset.format !== "json";
   }
 
   show(...parts) {
@@ -88,7 +107,10 @@ export class Controls {
       const format = item.dataset.format;
       try {
         const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
-        const { name, size } = await download(`export?format=${format}`, `memlens-${stamp}.${ext[format]}`);
+        const id = this.sessionId;
+        const { name, size } = id !== null
+          ? await download(`sessions/${id}/export`, `memlens-session-${id}.json`)
+          : await download(`export?format=${format}`, `memlens-${stamp}.${ext[format]}`);
         this.show(h("strong", null, "Exported"), ` · ${name} (${bytes(size)})`);
       } catch (err) {
         this.fail("Export", err);

@@ -36,6 +36,13 @@ export class ThresholdsEditor {
     }
   }
 
+  // No live process to hold thresholds (memlens serve): say so instead of a form.
+  disable(reason) {
+    this.values = null;
+    this.stateEl.textContent = "unavailable";
+    render(this.form, h("div", { class: "muted small" }, reason));
+  }
+
   draw() {
     const keys = [...Object.keys(known).filter((k) => k in this.values),
                   ...Object.keys(this.values).filter((k) => !(k in known) && typeof this.values[k] === "number")];

@@ -128,6 +128,12 @@ TEST(SiteLeakClassifier, CryptoLibrarySiteIsACryptoContextLeak) {
   EXPECT_EQ(leaks[0].type, LeakType::kCryptoContext);
   EXPECT_EQ(leaks[0].source, "Session::open() (/src/session.cpp:40)");
   EXPECT_NE(leaks[0].recommendation.find("EVP_*_CTX_free"), std::string::npos);
+  // The evidence names the library call the application made, not only the allocator under it.
+  bool names_entry = false;
+  for (const std::string& e : leaks[0].evidence)
+    names_entry |=
+        e == "allocated inside libcrypto.so.3 by CRYPTO_zalloc, called through EVP_CIPHER_CTX_new";
+  EXPECT_TRUE(names_entry);
   EXPECT_EQ(leaks[0].id.rfind("crypto_context-", 0), 0u);
 }
 
@@ -146,6 +152,32 @@ TEST(SiteLeakClassifier, SameCauseMergesAndIdsAreStable) {
   // Same source charged to another module is another leak.
   std::vector<SiteHistory> other = {leaking_site(7, {kAgentMalloc, kSqlite, kAppInsert}, 1000)};
   EXPECT_NE(classify(other)[0].id, first[0].id);
+}
+
+TEST(SiteLeakClassifier, LibraryLeaksOfOneFunctionAreOneLeakButAppLinesStayApart) {
+  // Two calls of Session::open() into libcrypto (lines 40 and 41), each leaking 300 KB per
+  // 5 s: one crypto_context leak at the combined 120 KB/s ("medium"), not two "low" ones.
+  Frame open41 = kAppOpen;
+  open41.line = 41;
+  std::vector<SiteHistory> h = {
+      leaking_site(20, {kAgentMalloc, kCryptoZalloc, kCryptoCtxNew, kAppOpen, kMain}, 300'000),
+      leaking_site(21, {kAgentMalloc, kCryptoZalloc, kCryptoCtxNew, open41, kMain}, 300'000)};
+  std::vector<Leak> leaks = classify(h);
+  ASSERT_EQ(leaks.size(), 1u);
+  EXPECT_EQ(leaks[0].type, LeakType::kCryptoContext);
+  EXPECT_NEAR(leaks[0].growth_rate, 120'000.0, 1e-6);
+  EXPECT_EQ(leaks[0].severity, Severity::kMedium);
+  bool names_other_line = false;
+  for (const std::string& e : leaks[0].evidence)
+    names_other_line |= e == "also from Session::open() (/src/session.cpp:41)";
+  EXPECT_TRUE(names_other_line);
+
+  // The same two lines allocating in the application itself are two buffer leaks.
+  Frame insert213 = kAppInsert;
+  insert213.line = 213;
+  std::vector<SiteHistory> app = {leaking_site(22, {kAgentMalloc, kAppInsert, kMain}, 300'000),
+                                  leaking_site(23, {kAgentMalloc, insert213, kMain}, 300'000)};
+  EXPECT_EQ(classify(app).size(), 2u);
 }
 
 TEST(SiteLeakClassifier, SeverityFollowsTheSeedScale) {

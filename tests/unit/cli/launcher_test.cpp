@@ -45,6 +45,21 @@ TEST(ChildProcess, NonExecutableFileIsAnError) {
   EXPECT_EQ(c.error().code, EACCES);
 }
 
+TEST(ChildProcess, WithheldVariableIsGoneHereButReachesTheChild) {
+  ::setenv("MEMLENS_TEST_WITHHELD", "https://debuginfod.example", 1);
+  withhold_from_monitor("MEMLENS_TEST_WITHHELD");
+  EXPECT_EQ(std::getenv("MEMLENS_TEST_WITHHELD"), nullptr);
+  std::string out = ::testing::TempDir() + "memlens_launcher_withheld.txt";
+  auto c = ChildProcess::launch({"/bin/sh", "-c", "echo \"$MEMLENS_TEST_WITHHELD\" > " + out}, {});
+  ASSERT_TRUE(c) << c.error().message;
+  ASSERT_TRUE(wait_exit(*c));
+  std::ifstream in(out);
+  std::string line;
+  std::getline(in, line);
+  ::unlink(out.c_str());
+  EXPECT_EQ(line, "https://debuginfod.example");
+}
+
 TEST(ChildProcess, RunsWithExtraEnvironmentAndReportsExitStatus) {
   std::string out = ::testing::TempDir() + "memlens_launcher_env.txt";
   auto c =

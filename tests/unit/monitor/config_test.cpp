@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "memlens/config.h"
+#include "storage/session_store.h"
 
 namespace memlens {
 namespace {
@@ -164,6 +165,98 @@ TEST(ConfigDescribe, ListsEveryKnobOnePerLine) {
                           "leakDetectionThreshold", "alertThresholds.rssMB = 150.0",
                           "alertThresholds.leakCount = 3", "fullPassInterval", "sampleBytes"})
     EXPECT_NE(d.find(key), std::string::npos) << key << "\n" << d;
+}
+
+TEST(ConfigStorage, DefaultsAreTheStoresDefaults) {
+  const Config c;
+  const storage::StoreOptions store;
+  EXPECT_EQ(c.retention_period_ms, store.retention_ms);
+  EXPECT_EQ(c.storage_budget_bytes, store.size_budget_bytes);
+  EXPECT_EQ(c.downsample_after_ms, store.downsample_after_ms);
+  EXPECT_EQ(c.downsample_resolution_ms, store.downsample_resolution_ms);
+  EXPECT_TRUE(c.webhook_ca_file.empty());
+}
+
+TEST(ConfigStorage, ReadsSizesAndDurationsInEitherForm) {
+  auto c = Config::from_json_text(
+      R"({"storageBudget": "200MB", "downsampleAfter": "2h", "downsampleResolution": "5m",
+          "webhookCaFile": "/etc/memlens/ca.pem"})",
+      Config{});
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->storage_budget_bytes, 200ull << 20);
+  EXPECT_EQ(c->downsample_after_ms, 2 * 3600'000LL);
+  EXPECT_EQ(c->downsample_resolution_ms, 300'000);
+  EXPECT_EQ(c->webhook_ca_file, "/etc/memlens/ca.pem");
+  auto plain = Config::from_json_text(
+      R"({"storageBudget": 5000000, "downsampleAfter": 600000, "downsampleResolution": 0})",
+      Config{});
+  ASSERT_TRUE(plain) << plain.error().message;
+  EXPECT_EQ(plain->storage_budget_bytes, 5'000'000u);
+  EXPECT_EQ(plain->downsample_after_ms, 600'000);
+  EXPECT_EQ(plain->downsample_resolution_ms, 0) << "0 keeps every row";
+  auto unlimited = Config::from_json_text(R"({"storageBudget": 0})", Config{});
+  ASSERT_TRUE(unlimited) << unlimited.error().message;
+  EXPECT_EQ(unlimited->storage_budget_bytes, 0u);
+}
+
+TEST(ConfigStorage, BadValuesAreOneLineErrorsNamingTheKey) {
+  expect_error_naming(R"({"storageBudget": -1})", "storageBudget");
+  expect_error_naming(R"({"storageBudget": 1.5})", "storageBudget");
+  expect_error_naming(R"({"storageBudget": "-5MB"})", "storageBudget");
+  expect_error_naming(R"({"storageBudget": "lots"})", "storageBudget");
+  expect_error_naming(R"({"storageBudget": "12XB"})", "storageBudget");
+  expect_error_naming(R"({"storageBudget": true})", "storageBudget");
+  expect_error_naming(R"({"downsampleAfter": -5})", "downsampleAfter");
+  expect_error_naming(R"({"downsampleAfter": "soon"})", "downsampleAfter");
+  expect_error_naming(R"({"downsampleAfter": 0})", "downsampleAfter");
+  expect_error_naming(R"({"downsampleResolution": "-1m"})", "downsampleResolution");
+  expect_error_naming(R"({"webhookCaFile": 7})", "webhookCaFile");
+  auto small = Config::from_json_text(R"({"storageBudget": "100KB"})", Config{});
+  ASSERT_FALSE(small);
+  EXPECT_NE(small.error().message.find("too small"), std::string::npos) << small.error().message;
+  EXPECT_NE(small.error().message.find("storageBudget"), std::string::npos);
+}
+
+TEST(ConfigStorage, NewKeysRoundTripAndAreDescribed) {
+  Config c;
+  c.storage_budget_bytes = 3ull << 30;
+  c.downsample_after_ms = 7'200'000;
+  c.downsample_resolution_ms = 120'000;
+  c.webhook_ca_file = "/tmp/ca.pem";
+  auto back = Config::from_json_text(c.to_json_text(), Config{});
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(back->storage_budget_bytes, c.storage_budget_bytes);
+  EXPECT_EQ(back->downsample_after_ms, c.downsample_after_ms);
+  EXPECT_EQ(back->downsample_resolution_ms, c.downsample_resolution_ms);
+  EXPECT_EQ(back->webhook_ca_file, c.webhook_ca_file);
+  std::string d = c.describe();
+  for (const char* line : {"storageBudget = 3221225472", "downsampleAfter = 7200000",
+                           "downsampleResolution = 120000", "webhookCaFile = \"/tmp/ca.pem\""})
+    EXPECT_NE(d.find(line), std::string::npos) << line << "\n" << d;
+}
+
+TEST(ByteSize, ParsesUnitsAndRejectsNonsense) {
+  const std::pair<const char*, uint64_t> good[] = {{"0", 0},
+                                                   {"1048576", 1048576},
+                                                   {"512KB", 512ull << 10},
+                                                   {"512k", 512ull << 10},
+                                                   {"200MB", 200ull << 20},
+                                                   {"200MiB", 200ull << 20},
+                                                   {"1.5GB", 3ull << 29},
+                                                   {"2g", 2ull << 30},
+                                                   {"1TB", 1ull << 40},
+                                                   {"64B", 64}};
+  for (auto [text, bytes] : good) {
+    auto r = parse_byte_size(text);
+    ASSERT_TRUE(r) << text << ": " << r.error().message;
+    EXPECT_EQ(*r, bytes) << text;
+  }
+  for (const char* text : {"", "-1MB", "MB", "12XB", "1.2.3MB", "99999999999TB", "5 MB"}) {
+    auto r = parse_byte_size(text);
+    ASSERT_FALSE(r) << text;
+    EXPECT_NE(r.error().message.find("bad size"), std::string::npos) << r.error().message;
+    EXPECT_EQ(r.error().message.find('\n'), std::string::npos);
+  }
 }
 
 }  // namespace

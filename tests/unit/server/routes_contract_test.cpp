@@ -1,6 +1,7 @@
 // Contract tests of every REST route against a real server and a real analyzer watching this
 // process: status codes, JSON shapes, 400 with a message on bad parameters, 404, 405, 413.
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include "http_test_client.h"
 #include "server_fixture.h"
@@ -159,6 +160,39 @@ TEST_F(RoutesTest, DashboardIsServed) {
   EXPECT_EQ(dash.status, 200);
   EXPECT_NE(dash.body.find("<html"), std::string::npos);
   EXPECT_EQ(get("/memory-analysis/no-such-asset.js").status, 404);
+}
+
+TEST_F(RoutesTest, LargeTextBodiesAreGzippedOnlyWhenAccepted) {
+  const std::string asset = "/memory-analysis/uPlot.iife.min.js";
+  auto plain = get(asset);
+  ASSERT_EQ(plain.status, 200);
+  ASSERT_GT(plain.body.size(), 8192u);
+  EXPECT_EQ(plain.header("content-encoding"), "");
+  EXPECT_EQ(http_get(port(), asset, {{"Accept-Encoding", "gzip;q=0, identity"}})
+                .header("content-encoding"),
+            "");
+
+  auto packed = http_get(port(), asset, {{"Accept-Encoding", "br, gzip, deflate"}});
+  ASSERT_EQ(packed.status, 200);
+  EXPECT_EQ(packed.header("content-encoding"), "gzip");
+  EXPECT_EQ(packed.header("vary"), "Accept-Encoding");
+  EXPECT_LT(packed.body.size(), plain.body.size() / 2);
+  // Inflate with zlib (gzip wrapper: windowBits 15 + 16) and compare byte for byte.
+  std::string inflated(plain.body.size() + 1, '\0');
+  z_stream zs{};
+  ASSERT_EQ(inflateInit2(&zs, 15 + 16), Z_OK);
+  zs.next_in = reinterpret_cast<Bytef*>(packed.body.data());
+  zs.avail_in = static_cast<uInt>(packed.body.size());
+  zs.next_out = reinterpret_cast<Bytef*>(inflated.data());
+  zs.avail_out = static_cast<uInt>(inflated.size());
+  EXPECT_EQ(inflate(&zs, Z_FINISH), Z_STREAM_END);
+  inflated.resize(zs.total_out);
+  inflateEnd(&zs);
+  EXPECT_EQ(inflated, plain.body);
+
+  // Small JSON answers stay plain whatever the client accepts.
+  auto small = http_get(port(), kApi + "/thresholds", {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(small.header("content-encoding"), "");
 }
 
 TEST_F(RoutesTest, HealthFollowsTheRule) {
