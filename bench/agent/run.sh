@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Agent overhead, as ratios against native measured in the same run (medians of REPS runs,
 # configurations interleaved within each repetition so that machine noise spreads evenly):
-#   native | agent, every allocation | agent, sampled 512 KiB | heaptrack
+#   native | bare interposer (forwards and counts: the floor of any preloaded tracker) |
+#   agent, every allocation | agent, sampled 512 KiB | heaptrack
 # on: churn (2-thread malloc churn), stl (STL-heavy), deep (deep stacks), sqlite3 (insert-heavy
 # script). Then the agent's memory per live allocation (bench_agent_footprint), and, with
 # UNWINDERS=1, the unwinder comparison (fp / libgcc / libunwind, every allocation).
 # Times are CPU time (user + system, from /usr/bin/time; steadier than wall time on a shared
 # machine) and wall time. AGENT_BEFORE=path adds another agent build (every allocation and
-# sampled) for before/after comparisons in the same run; NO_HEAPTRACK=1 leaves heaptrack out.
+# sampled) for before/after comparisons in the same run; NO_HEAPTRACK=1 leaves heaptrack out;
+# ONLY="churn sqlite3" runs those workloads only.
 #   BUILD=/work/main/build-agent REPS=5 bench/agent/run.sh
 set -euo pipefail
 BUILD=${BUILD:-$(cd "$(dirname "$0")/../.." && pwd)/build-agent}
@@ -18,7 +20,7 @@ HEAPTRACK_REPS=${HEAPTRACK_REPS:-3}
 CHURN_OPS=${CHURN_OPS:-2500000}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-for f in "$AGENT" "$BIN/bench_agent_churn" "$BIN/bench_agent_footprint"; do
+for f in "$AGENT" "$BIN/bench_agent_churn" "$BIN/bench_agent_footprint" "$BIN/libbench_bare_interposer.so"; do
   [[ -e $f ]] || { echo "missing $f: cmake --build $BUILD --target memlens_agent_bench" >&2; exit 2; }
 done
 
@@ -39,9 +41,10 @@ declare -A CMD=(
   [deep]="$BIN/bench_agent_deep"
   [sqlite3]="(sqlite3 :memory: .read $SQL, see run_once)"
 )
-WORKLOADS=(churn stl deep sqlite3)
+read -ra WORKLOADS <<< "${ONLY:-churn stl deep sqlite3}"
 declare -A PREFIX=(
   [native]=""
+  [bare]="env LD_PRELOAD=$BIN/libbench_bare_interposer.so"
   [agent]="env LD_PRELOAD=$AGENT MEMLENS_SAMPLE_BYTES=0"
   [sampled]="env LD_PRELOAD=$AGENT MEMLENS_SAMPLE_BYTES=524288"
   [heaptrack]="heaptrack -o $TMP/ht"
@@ -114,7 +117,7 @@ report() {  # table configs... ; table: TIMES or CPU
 
 echo "memlens agent benchmark  $(date -u +%Y-%m-%dT%H:%MZ)  $(nproc) cpus  $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); medians of $REPS runs (heaptrack: $HEAPTRACK_REPS)"
-MAIN=(native agent sampled)
+MAIN=(native bare agent sampled)
 [[ -n ${AGENT_BEFORE:-} ]] && MAIN+=(before before_s)
 [[ ${NO_HEAPTRACK:-0} == 1 ]] || MAIN+=(heaptrack)
 measure "${MAIN[@]}"

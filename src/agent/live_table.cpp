@@ -4,8 +4,8 @@
 
 namespace memlens::agent {
 
-uint32_t g_live_filter[1u << 14];
-static_assert(sizeof g_live_filter == sizeof(uint32_t) << 14);
+uint8_t g_live_filter[1u << 14];
+static_assert(sizeof g_live_filter == 1u << 14);
 
 struct LiveTable::Slots {
   uint64_t capacity;
@@ -152,7 +152,7 @@ bool LiveTable::remove(uint64_t ptr, LiveEntry* out) {
       out->time_s = uint32_t(e[1] & 0xffffff);
       __atomic_store_n(&s.live, s.live - 1, __ATOMIC_RELAXED);
       if (keep_retired_) {
-        filter_add(ptr, uint32_t(-1));
+        filter_add(ptr, -1);
         __atomic_store_n(&e[0], kTomb, __ATOMIC_RELEASE);
         ++s.tombs;
       } else {

@@ -13,7 +13,7 @@ const { describe, it, before, after } = require("node:test");
 const assert = require("node:assert/strict");
 const { spawn } = require("node:child_process");
 const fs = require("node:fs");
-const net = require("node:net");
+const { freePort, waitFor } = require("./memlens-process");
 const os = require("node:os");
 const path = require("node:path");
 const { launch, openPage } = require("./browser-session");
@@ -24,32 +24,6 @@ const kLeakMs = 120_000;
 const kActionMs = 30_000;
 
 const shotsDir = path.resolve(process.env.MEMLENS_SCREENSHOT_DIR || "screenshots");
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(what, limitMs, probe) {
-  const deadline = Date.now() + limitMs;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      last = await probe();
-      if (last) return last;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out after ${limitMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ""}`);
-}
 
 class Demo {
   async start() {

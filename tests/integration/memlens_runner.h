@@ -4,7 +4,9 @@
 #pragma once
 
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,6 +35,20 @@ inline std::string target_path(const std::string& name) {
 }
 inline std::string temp_path(const std::string& name) {
   return ::testing::TempDir() + "memlens_it_" + std::to_string(getpid()) + "_" + name;
+}
+
+// A loopback port that was free a moment ago (the kernel hands out ephemeral ports in turn, so
+// it is unlikely to be taken again at once).
+inline uint16_t free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
 }
 
 inline std::string read_text(const std::string& path) {

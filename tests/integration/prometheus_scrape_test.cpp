@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "memlens/analyzer.h"
+#include "memlens_runner.h"
 #if MEMLENS_HAVE_SERVER
 #include "server/server.h"
 #endif
@@ -31,21 +32,8 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 const char* kPrometheus = "/usr/bin/prometheus";
-std::string memlens_binary() {
-  return std::string(MEMLENS_BINARY_DIR) + "/memlens";
-}
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
+using memlens::testing::free_port;
+using memlens::testing::memlens_binary;
 
 // GET http://127.0.0.1:port/target; the body of a 200 answer, else nullopt.
 std::optional<std::string> http_get(int port, const std::string& target) {

@@ -28,6 +28,7 @@ endif()
 memlens_unit_test(prometheus_scrape_test
                   SOURCES ${CMAKE_CURRENT_LIST_DIR}/prometheus_scrape_test.cpp
                   LIBS ${memlens_prometheus_libs})
+target_include_directories(prometheus_scrape_test PRIVATE ${CMAKE_SOURCE_DIR})
 if(TARGET memlens_server)
   target_compile_definitions(prometheus_scrape_test PRIVATE MEMLENS_HAVE_SERVER=1)
 endif()

@@ -25,20 +25,6 @@ bool memlens_built() {
   return ::access(memlens_binary().c_str(), X_OK) == 0;
 }
 
-// A port that was free a moment ago (the kernel hands out ephemeral ports in turn, so it is
-// unlikely to be taken again at once).
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 // Polls GET `target` until it answers (up to two minutes: the machine may be busy).
 HttpReply wait_for(uint16_t port, const std::string& target) {
   HttpReply r;

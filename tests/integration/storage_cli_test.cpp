@@ -140,7 +140,9 @@ TEST(SelftestCli, RunsTheEightCategoriesAndExitStatusAgrees) {
     EXPECT_FALSE(t["measured"].get<std::string>().empty()) << names[i];
     passed += t["passed"].get<bool>() ? 1 : 0;
     // A measurement that says it did not measure must not be a pass.
-    if (t["measured"].get<std::string>().rfind("not measured", 0) == 0) EXPECT_FALSE(t["passed"]);
+    if (t["measured"].get<std::string>().rfind("not measured", 0) == 0) {
+      EXPECT_FALSE(t["passed"]);
+    }
   }
   EXPECT_EQ(j["passed"].get<int>(), passed);
   EXPECT_EQ(run.exit_code, passed == 8 ? 0 : 1) << run.out;

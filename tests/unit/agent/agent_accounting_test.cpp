@@ -14,27 +14,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-struct Totals {
-  uint64_t live_bytes = 0, live_count = 0, allocations = 0, frees = 0, allocated = 0;
-  int sites = 0;
-  BufferType type = BufferType::kMalloc;
-};
-
-Totals totals_at_leaf(const TargetProcess& t, const std::vector<SiteSample>& sites,
-                      const std::string& fn) {
-  Totals out;
-  for (const SiteSample* s : TargetProcess::sites_with_leaf(t, sites, fn)) {
-    out.live_bytes += s->live_bytes;
-    out.live_count += s->live_count;
-    out.allocations += s->allocations;
-    out.frees += s->frees;
-    out.allocated += s->allocated_bytes;
-    out.type = s->buffer_type;
-    ++out.sites;
-  }
-  return out;
-}
-
 struct Expected {
   const char* function;
   uint64_t bytes_each;
@@ -67,7 +46,7 @@ TEST(AgentAccounting, EveryCFunctionExactToTheByteThenFreed) {
   auto pull = client->pull();
   ASSERT_TRUE(pull) << pull.error().message;
   for (const Expected& e : kCFunctions) {
-    Totals got = totals_at_leaf(t, pull->sites, e.function);
+    LeafTotals got = totals_at_leaf(t, pull->sites, e.function);
     SCOPED_TRACE(e.function);
     EXPECT_EQ(got.sites, 1);
     EXPECT_EQ(got.live_bytes, 3 * e.bytes_each);
@@ -76,7 +55,7 @@ TEST(AgentAccounting, EveryCFunctionExactToTheByteThenFreed) {
     EXPECT_EQ(got.type, e.type);
   }
   // The realloc seed: allocated and then freed by realloc.
-  Totals seed = totals_at_leaf(t, pull->sites, "site_realloc_seed");
+  LeafTotals seed = totals_at_leaf(t, pull->sites, "site_realloc_seed");
   EXPECT_EQ(seed.allocations, 3u);
   EXPECT_EQ(seed.frees, 3u);
   EXPECT_EQ(seed.live_bytes, 0u);
@@ -93,7 +72,7 @@ TEST(AgentAccounting, EveryCFunctionExactToTheByteThenFreed) {
   // for the stdin line, say), and the sites below still rebuild their stacks from the cache.
   EXPECT_LT(after->new_nodes, pull->stats.node_count);
   for (const Expected& e : kCFunctions) {
-    Totals got = totals_at_leaf(t, after->sites, e.function);
+    LeafTotals got = totals_at_leaf(t, after->sites, e.function);
     SCOPED_TRACE(e.function);
     EXPECT_EQ(got.live_bytes, 0u);
     EXPECT_EQ(got.live_count, 0u);
@@ -122,7 +101,7 @@ TEST(AgentAccounting, EveryOperatorNewIsTypedNewAndExact) {
       {"cxx_after_throw", 700, BufferType::kNew},  // tracking survived the exception
   };
   for (const Expected& e : kCxx) {
-    Totals got = totals_at_leaf(t, pull->sites, e.function);
+    LeafTotals got = totals_at_leaf(t, pull->sites, e.function);
     SCOPED_TRACE(e.function);
     EXPECT_EQ(got.sites, 1);
     EXPECT_EQ(got.live_bytes, 3 * e.bytes_each);

@@ -72,26 +72,6 @@ const Case kCases[] = {
     {"churn", {{{"site_churn", 4 * 3 * 3, 4 * 3, kMmap}}}, {}},
 };
 
-struct Totals {
-  uint64_t live_bytes = 0, live_count = 0, allocations = 0, frees = 0;
-  int sites = 0;
-  BufferType type = BufferType::kMalloc;
-};
-
-Totals totals_at_leaf(const TargetProcess& t, const std::vector<SiteSample>& sites,
-                      const std::string& fn) {
-  Totals out;
-  for (const SiteSample* s : TargetProcess::sites_with_leaf(t, sites, fn)) {
-    out.live_bytes += s->live_bytes;
-    out.live_count += s->live_count;
-    out.allocations += s->allocations;
-    out.frees += s->frees;
-    out.type = s->buffer_type;
-    ++out.sites;
-  }
-  return out;
-}
-
 class AgentMappings : public ::testing::TestWithParam<Case> {};
 
 void run_case(const Case& c, const std::vector<std::string>& env) {
@@ -118,7 +98,7 @@ void run_case(const Case& c, const std::vector<std::string>& env) {
     bool freed = stage == c.stages.size();
     for (const Want& w : wants) {
       SCOPED_TRACE(w.leaf);
-      Totals got = totals_at_leaf(t, pull->sites, w.leaf);
+      LeafTotals got = totals_at_leaf(t, pull->sites, w.leaf);
       ASSERT_EQ(got.sites, 1);
       EXPECT_EQ(got.type, w.type);
       EXPECT_EQ(got.live_bytes, freed ? 0 : w.pages * page);

@@ -137,6 +137,30 @@ TEST(AgentLiveTable, NeverGrowsPastMaxLive) {
   EXPECT_EQ(table.live_entries(), accepted);
 }
 
+// Sampled mode's free filter: a pointer that is live is never "surely absent", also when 300
+// live pointers share one filter counter (256 KiB apart: the counter saturates at 255 and stays
+// "maybe" for good); a bucket whose pointers all went is "surely absent" again.
+TEST(AgentLiveTable, FreeFilterNeverHidesALivePointer) {
+  static agent::LiveTable table;
+  ASSERT_TRUE(table.init(1u << 16, true));  // keep_retired: the sampled-mode table
+  constexpr uint64_t kBase = 0x7e0000000000, kStride = 256 * 1024;
+  constexpr uint64_t kLonely = kBase + 0x1230;  // in a bucket of its own
+  ASSERT_TRUE(table.surely_absent(kLonely));
+  ASSERT_TRUE(table.insert(kLonely, 1, 64, 0));
+  EXPECT_FALSE(table.surely_absent(kLonely));
+  agent::LiveEntry e{};
+  ASSERT_TRUE(table.remove(kLonely, &e));
+  EXPECT_TRUE(table.surely_absent(kLonely));
+
+  for (uint64_t i = 0; i < 300; ++i) ASSERT_TRUE(table.insert(kBase + i * kStride, 1, 16, 0));
+  for (uint64_t i = 0; i < 300; ++i) EXPECT_FALSE(table.surely_absent(kBase + i * kStride)) << i;
+  for (uint64_t i = 0; i < 299; ++i) ASSERT_TRUE(table.remove(kBase + i * kStride, &e));
+  EXPECT_FALSE(table.surely_absent(kBase + 299 * kStride));  // saturated: still "maybe"
+  agent::LiveEntry last{};
+  EXPECT_TRUE(table.remove(kBase + 299 * kStride, &last));
+  EXPECT_EQ(last.size, 16u);
+}
+
 // The site index grows (from 4096 slots) while other threads look sites up without a lock: every
 // stack keeps one id, found by every thread, and nothing is lost across the growth.
 TEST(AgentSiteTable, IndexGrowsUnderConcurrentLookups) {

@@ -185,4 +185,19 @@ std::vector<const SiteSample*> TargetProcess::sites_through(const TargetProcess&
   return out;
 }
 
+LeafTotals totals_at_leaf(const TargetProcess& t, const std::vector<SiteSample>& sites,
+                          const std::string& function) {
+  LeafTotals out;
+  for (const SiteSample* s : TargetProcess::sites_with_leaf(t, sites, function)) {
+    out.live_bytes += s->live_bytes;
+    out.live_count += s->live_count;
+    out.allocations += s->allocations;
+    out.frees += s->frees;
+    out.allocated += s->allocated_bytes;
+    out.type = s->buffer_type;
+    ++out.sites;
+  }
+  return out;
+}
+
 }  // namespace memlens::agent_test

@@ -64,6 +64,16 @@ class TargetProcess {
   int status_ = 0;
 };
 
+// The sums over the sites whose leaf frame lies in `function` (one function may own several
+// sites: malloc and new, several call lines).
+struct LeafTotals {
+  uint64_t live_bytes = 0, live_count = 0, allocations = 0, frees = 0, allocated = 0;
+  int sites = 0;
+  BufferType type = BufferType::kMalloc;
+};
+LeafTotals totals_at_leaf(const TargetProcess& t, const std::vector<SiteSample>& sites,
+                          const std::string& function);
+
 // The agent's path in this build tree and the environment that preloads it.
 std::string agent_library();
 std::string target_path(const std::string& name);
