@@ -37,6 +37,9 @@ std::string encode_frames(const std::vector<Frame>& frames) {
     if (!f.module.empty()) o["m"] = f.module;
     if (!f.module_path.empty()) o["p"] = f.module_path;
     if (f.inlined) o["i"] = true;
+    // Replay types leaks by where the bytes are charged: the main program or a library.
+    if (f.in_executable) o["x"] = true;
+    if (f.module_offset) o["o"] = f.module_offset;
     arr.push_back(std::move(o));
   }
   return arr.dump();
@@ -54,6 +57,8 @@ std::vector<Frame> decode_frames(std::string_view text) {
     f.module = get_or<std::string>(o, "m", "");
     f.module_path = get_or<std::string>(o, "p", "");
     f.inlined = get_or<bool>(o, "i", false);
+    f.in_executable = get_or<bool>(o, "x", false);
+    f.module_offset = get_or<uint64_t>(o, "o", 0);
     out.push_back(std::move(f));
   }
   return out;

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <thread>
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
 #include "memlens_runner.h"
@@ -76,6 +78,36 @@ TEST(StorageCli, RunRecordsASessionThatReportAndExportReadBack) {
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("no session 42"), std::string::npos) << missing.err;
   fs::remove_all(store);
+}
+
+// Replay must type the agent's leaks as the live run did: a site in the program's own code is a
+// buffer_leak, which needs the stored frames to remember they were in the executable.
+TEST(StorageCli, ReplayTypesAgentLeaksAsTheLiveRunDid) {
+  if (!memlens_built()) GTEST_SKIP() << "memlens binary not built: " << memlens_binary();
+  const std::string store = temp_path("store-agent");
+  const std::string live = temp_path("live-agent.json");
+  fs::remove_all(store);
+  RunResult run =
+      run_memlens({"run", "--interval", "100ms", "--window", "8s", "--full-interval", "500ms",
+                   "--duration", "10s", "-q", "--storage", store, "--report-json", live, "--",
+                   target_path("linear_heap"), "60", "2048"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto live_report = read_report(live);
+  ASSERT_TRUE(live_report);
+  auto live_types = leak_types(*live_report);
+  ASSERT_NE(std::find(live_types.begin(), live_types.end(), "buffer_leak"), live_types.end())
+      << (*live_report)["leaks"].dump(1);
+
+  RunResult offline = run_memlens({"report", store, "--json"});
+  ASSERT_EQ(offline.exit_code, 0) << offline.err;
+  auto report = nlohmann::json::parse(offline.out);
+  auto types = leak_types(report);
+  EXPECT_NE(std::find(types.begin(), types.end(), "buffer_leak"), types.end())
+      << report["leaks"].dump(1);
+  EXPECT_EQ(std::find(types.begin(), types.end(), "native_module"), types.end())
+      << report["leaks"].dump(1);
+  fs::remove_all(store);
+  fs::remove(live);
 }
 
 TEST(StorageCli, SigkillOfMemlensRunKeepsWhatItWrote) {

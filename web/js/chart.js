@@ -12,6 +12,19 @@ function cssVar(name) {
 }
 
 // Short axis labels: "0", "512 KB", "2.5 MB", "150 MB", "1.2 GB".
+const pad2 = (n) => String(n).padStart(2, "0");
+
+// Time ticks on one line: uPlot's default adds a date row whose labels collide at narrow widths.
+function timeLabels(u, splits, axisIdx, space, incr) {
+  const span = (u.scales.x.max ?? 0) - (u.scales.x.min ?? 0);
+  return splits.map((s) => {
+    const d = new Date(s * 1000);
+    const hm = `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+    const text = incr < 60 ? `${hm}:${pad2(d.getSeconds())}` : hm;
+    return span > 86400 ? `${d.getMonth() + 1}/${d.getDate()} ${text}` : text;
+  });
+}
+
 function axisLabel(v) {
   if (v === 0) return "0";
   if (v >= 1024) return `${+(v / 1024).toFixed(1)} GB`;
@@ -125,10 +138,14 @@ export class MemoryChart {
       ...this.size(),
       legend: { show: false },
       cursor: { drag: { x: false, y: false }, points: { size: 7 } },
-      // At least a minute wide, so the first few samples do not get sub-second ticks.
-      scales: { x: { time: true, range: (u, min, max) => [Math.min(min, max - 60), max] }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.12)] } },
+      // A live window is at least a minute wide, so the first few samples do not get sub-second
+      // ticks; "All" (and a recorded session) spans its data, at least 10 s.
+      scales: {
+        x: { time: true, range: (u, min, max) => [Math.min(min, max - (this.windowSec === 0 ? 10 : 60)), max] },
+        y: { range: (u, min, max) => [0, Math.max(1, max * 1.12)] },
+      },
       axes: [
-        { ...axis },
+        { ...axis, values: timeLabels },
         { ...axis, size: 62, values: (u, splits) => splits.map(axisLabel) },
       ],
       series: [

@@ -128,6 +128,9 @@ TEST(SessionStore, SitesWriteStackOnceAndSamplesOnlyOnChange) {
   ASSERT_EQ(top.frames.size(), 2u);
   EXPECT_EQ(top.frames[0].function, "Cache::insert(std::string const&)");
   EXPECT_EQ(top.frames[0].line, 212);
+  // What replay needs to type a leak (the program's own code → buffer_leak, not native_module).
+  EXPECT_TRUE(top.frames[0].in_executable);
+  EXPECT_EQ(top.frames[0].module_offset, 0x1000u + 7);
 
   auto earlier = store->sites(id, 2000);  // as of the second interval
   ASSERT_TRUE(earlier);

@@ -110,8 +110,9 @@ inline SymbolizedSite make_site(uint64_t id, uint64_t live_bytes, uint64_t alloc
   site.sample.oldest_live = 1500;
   site.sample.live_by_age = {1, 2, 3, 4};
   site.frames.push_back({0x401000 + id, "Cache::insert(std::string const&)", "src/cache.cpp", 212,
-                         "app", "/opt/app", false});
-  site.frames.push_back({0x402000, "main", "src/main.cpp", 9, "app", "/opt/app", false});
+                         "app", "/opt/app", false, 0x1000 + id, true});
+  site.frames.push_back(
+      {0x402000, "main", "src/main.cpp", 9, "app", "/opt/app", false, 0x2000, true});
   return site;
 }
 
