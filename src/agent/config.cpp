@@ -43,18 +43,6 @@ void make_name(char* dst, size_t cap, const char* a, bool with_pid, uint64_t pid
 
 }  // namespace
 
-const char* unwinder_name(wire::Unwinder u) {
-  switch (u) {
-    case wire::Unwinder::kFramePointer:
-      return "fp";
-    case wire::Unwinder::kLibunwind:
-      return "libunwind";
-    case wire::Unwinder::kLibgcc:
-      return "libgcc";
-  }
-  return "?";
-}
-
 Config read_config() {
   Config c;
   c.sample_bytes = env_u64("MEMLENS_SAMPLE_BYTES", 0, 0, 1ull << 40);
@@ -98,7 +86,7 @@ void log_config(const Config& c) {
       .str(" MEMLENS_MAX_DEPTH=")
       .num(c.max_depth)
       .str(" MEMLENS_UNWINDER=")
-      .str(unwinder_name(c.unwinder))
+      .str(wire::unwinder_name(uint32_t(c.unwinder)))
       .str(" MEMLENS_NO_SERVER=")
       .num(c.no_server)
       .str(" socket=@")

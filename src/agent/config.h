@@ -42,6 +42,5 @@ struct Config {
 
 Config read_config();
 void log_config(const Config& c);
-const char* unwinder_name(wire::Unwinder u);
 
 }  // namespace memlens::agent

@@ -35,25 +35,13 @@ CLI::App* add_serve_command(CLI::App& app, ServeArgs& args) {
 }
 
 int serve_command(const ServeArgs& args) {
-  auto address = parse_serve_address(args.listen, "--listen");
-  if (!address) return fail(kExitUsage, address.error().message);
-  if (!is_loopback_host(address->host) && args.token.empty())
-    return fail(kExitUsage, fmt::format("refusing to serve on {} without --token (only loopback "
-                                        "addresses may go without one)",
-                                        args.listen));
-  if (args.tls_cert.empty() != args.tls_key.empty())
-    return fail(kExitUsage, "--tls-cert and --tls-key go together");
+  auto so = server_options_for({args.listen, "--listen", args.token, args.tls_cert, args.tls_key});
+  if (!so) return fail(kExitUsage, so.error().message);
 
   monitor::StoreArchive archive(args.store);
   if (auto ok = archive.check(); !ok) return fail(kExitUsage, ok.error().message);
 
-  server::ServerOptions so;
-  so.address = address->host;
-  so.port = address->port;
-  so.token = args.token;
-  so.tls_cert = args.tls_cert;
-  so.tls_key = args.tls_key;
-  auto http = server::Server::start_archive(archive, so);
+  auto http = server::Server::start_archive(archive, *so);
   if (!http) return fail(kExitUsage, http.error().message);
   note(fmt::format("dashboard: {}", (*http)->url()));
   if (!args.quiet) {

@@ -39,17 +39,36 @@ base::Result<ServeAddress> parse_serve_address(const std::string& text, const ch
   return out;
 }
 
+base::Result<server::ServerOptions> server_options_for(const ServeFlags& f) {
+  auto address = parse_serve_address(f.listen, f.flag);
+  if (!address) return address.error();
+  if (!is_loopback_host(address->host) && f.token.empty())
+    return base::Error{fmt::format("refusing to serve on {} without --token (only loopback "
+                                   "addresses may go without one)",
+                                   f.listen),
+                       2};
+  if (f.tls_cert.empty() != f.tls_key.empty())
+    return base::Error{"--tls-cert and --tls-key go together", 2};
+  server::ServerOptions so;
+  so.address = address->host;
+  so.port = address->port;
+  so.token = f.token;
+  so.tls_cert = f.tls_cert;
+  so.tls_key = f.tls_key;
+  return so;
+}
+
+namespace {
+ServeFlags serve_flags(const MonitorOptions& o) {
+  return {o.serve, "--serve", o.token, o.tls_cert, o.tls_key};
+}
+}  // namespace
+
 base::Status check_serve_options(const MonitorOptions& o) {
   if (o.tls_cert.empty() != o.tls_key.empty())
     return base::Error{"--tls-cert and --tls-key go together", 2};
   if (o.serve.empty()) return {};
-  auto address = parse_serve_address(o.serve);
-  if (!address) return address.error();
-  if (!is_loopback_host(address->host) && o.token.empty())
-    return base::Error{fmt::format("refusing to serve on {} without --token (only loopback "
-                                   "addresses may go without one)",
-                                   o.serve),
-                       2};
+  if (auto so = server_options_for(serve_flags(o)); !so) return so.error();
   return {};
 }
 
@@ -58,16 +77,10 @@ base::Result<std::unique_ptr<server::Server>> start_serving(ProcessMemoryAnalyze
                                                             const Config& config,
                                                             monitor::SessionArchive* archive) {
   if (o.serve.empty()) return std::unique_ptr<server::Server>();
-  auto address = parse_serve_address(o.serve);
-  if (!address) return address.error();
-  server::ServerOptions so;
-  so.address = address->host;
-  so.port = address->port;
-  so.token = o.token;
-  so.tls_cert = o.tls_cert;
-  so.tls_key = o.tls_key;
-  so.update_interval_ms = config.update_interval_ms;
-  auto started = server::Server::start(analyzer, so, archive);
+  auto so = server_options_for(serve_flags(o));
+  if (!so) return so.error();
+  so->update_interval_ms = config.update_interval_ms;
+  auto started = server::Server::start(analyzer, *so, archive);
   if (!started) return base::Error{started.error().message, 2};
   return std::move(*started);
 }

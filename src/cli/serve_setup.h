@@ -29,8 +29,16 @@ base::Result<ServeAddress> parse_serve_address(const std::string& text,
                                                const char* flag = "--serve");
 // True for localhost, ::1 and 127.x.y.z.
 bool is_loopback_host(const std::string& host);
-// Everything about the serving flags that can be judged before starting: address syntax, a
-// token for any non-loopback address, TLS files given in pairs.
+// The serving flags of a command: --serve (run, attach, demo) or --listen (serve).
+struct ServeFlags {
+  std::string listen;  // ADDR:PORT
+  const char* flag;    // its flag's name, for errors
+  std::string token, tls_cert, tls_key;
+};
+// Everything about the serving flags that can be judged before starting (address syntax, a
+// token for any non-loopback address, TLS files given in pairs), as the server's options.
+base::Result<server::ServerOptions> server_options_for(const ServeFlags& flags);
+// The same checks for run/attach/demo's options (nothing to check without --serve).
 base::Status check_serve_options(const MonitorOptions& o);
 
 // `archive` (optional): the recorded sessions, served under /api/memory-analysis/sessions.

@@ -18,18 +18,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-std::string unwinder_name(uint32_t u) {
-  switch (static_cast<wire::Unwinder>(u)) {
-    case wire::Unwinder::kFramePointer:
-      return "fp";
-    case wire::Unwinder::kLibunwind:
-      return "libunwind";
-    case wire::Unwinder::kLibgcc:
-      return "libgcc";
-  }
-  return "unknown";
-}
-
 base::Error io_error(const std::string& what, pid_t pid, int err) {
   return base::Error{what + " (agent of pid " + std::to_string(pid) + ")" +
                          (err != 0 ? std::string(": ") + std::strerror(err) : std::string()),
@@ -70,7 +58,7 @@ AgentStats to_stats(const wire::StatsRecord& r) {
   s.wall_ms = r.wall_ms;
   s.active = (r.flags & wire::kFlagActive) != 0;
   s.deactivated = (r.flags & wire::kFlagDeactivated) != 0;
-  s.unwinder = unwinder_name(r.unwinder);
+  s.unwinder = wire::unwinder_name(r.unwinder);
   return s;
 }
 
@@ -120,8 +108,9 @@ base::Status AgentClient::open_and_greet(milliseconds timeout) {
     return base::Error{"agent speaks protocol version " + std::to_string(r.agent_version) +
                        ", monitor " + std::to_string(wire::kVersion)};
   }
-  info_ = AgentInfo{static_cast<pid_t>(r.pid), r.sample_bytes,           r.flags, r.max_depth,
-                    r.start_wall_ms,           unwinder_name(r.unwinder)};
+  info_ = AgentInfo{
+      static_cast<pid_t>(r.pid),      r.sample_bytes, r.flags, r.max_depth, r.start_wall_ms,
+      wire::unwinder_name(r.unwinder)};
   return {};
 }
 

@@ -2,7 +2,6 @@
 // sessions/{id}/sites, sessions/{id}/alerts, sessions/{id}/export: the recorded sessions of the
 // session store, through the monitor's SessionArchive.
 #include <algorithm>
-#include <charconv>
 #include <climits>
 
 #include <fmt/format.h>
@@ -52,11 +51,8 @@ Response archive_failure(const Request& req, const base::Error& e) {
 
 base::Result<int64_t> session_id(const RouteContext& c) {
   const std::string& text = c.params.at("id");
-  int64_t id = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id < 1)
-    return base::Error{fmt::format("session id must be a positive integer (got \"{}\")", text)};
-  return id;
+  if (auto id = whole_int(text, 1, INT64_MAX)) return *id;
+  return base::Error{fmt::format("session id must be a positive integer (got \"{}\")", text)};
 }
 
 base::Result<ArchiveRange> range_of(const RouteContext& c) {

@@ -59,6 +59,18 @@ enum class HandshakeResult : uint32_t {
 };
 
 enum class Unwinder : uint32_t { kFramePointer = 0, kLibunwind = 1, kLibgcc = 2 };
+// Its name in logs and notes (MEMLENS_UNWINDER's values); "unknown" for a value off the enum.
+constexpr const char* unwinder_name(uint32_t u) {
+  switch (static_cast<Unwinder>(u)) {
+    case Unwinder::kFramePointer:
+      return "fp";
+    case Unwinder::kLibunwind:
+      return "libunwind";
+    case Unwinder::kLibgcc:
+      return "libgcc";
+  }
+  return "unknown";
+}
 
 // Agent flags (HelloReply.flags, StatsRecord.flags).
 constexpr uint32_t kFlagActive = 1u << 0;       // tracking allocations now

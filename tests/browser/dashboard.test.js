@@ -11,9 +11,8 @@
 "use strict";
 const { describe, it, before, after } = require("node:test");
 const assert = require("node:assert/strict");
-const { spawn } = require("node:child_process");
 const fs = require("node:fs");
-const { freePort, waitFor } = require("./memlens-process");
+const { freePort, waitFor, MemlensServer } = require("./memlens-process");
 const os = require("node:os");
 const path = require("node:path");
 const { launch, openPage } = require("./browser-session");
@@ -25,49 +24,20 @@ const kActionMs = 30_000;
 
 const shotsDir = path.resolve(process.env.MEMLENS_SCREENSHOT_DIR || "screenshots");
 
+// `memlens demo --serve` on a free port, recording into a scratch directory.
 class Demo {
   async start() {
-    const bin = process.env.MEMLENS_BIN;
-    assert.ok(bin && fs.existsSync(bin), `MEMLENS_BIN must name the memlens binary (got ${bin})`);
-    this.port = await freePort();
+    const port = await freePort();
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "memlens-browser-"));
-    this.log = [];
-    this.proc = spawn(bin, ["demo", "--serve", `127.0.0.1:${this.port}`, "--interval", "250ms",
-                            "--storage", path.join(this.dir, "store")],
-                      { cwd: this.dir, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-    const keep = (chunk) => {
-      this.log.push(String(chunk));
-      if (this.log.length > 200) this.log.shift();
-    };
-    this.proc.stdout.on("data", keep);
-    this.proc.stderr.on("data", keep);
-    this.exited = new Promise((resolve) => this.proc.on("exit", (code, sig) => resolve({ code, sig })));
-    this.url = `http://127.0.0.1:${this.port}`;
-    try {
-      await waitFor("the memlens server to answer GET status", kStartMs, async () => {
-        if (this.proc.exitCode !== null) throw new Error("memlens exited early");
-        const res = await fetch(`${this.url}/api/memory-analysis/status`);
-        return res.ok;
-      });
-    } catch (err) {
-      err.message += `\n--- memlens demo output ---\n${this.log.join("").slice(-4000)}`;
-      throw err;
-    }
-    return `${this.url}/memory-analysis/`;
+    this.server = new MemlensServer(["demo", "--serve", `127.0.0.1:${port}`, "--interval", "250ms",
+                                     "--storage", path.join(this.dir, "store")], { cwd: this.dir });
+    const url = await this.server.start(port, "/api/memory-analysis/status", { ok: true });
+    return `${url}/memory-analysis/`;
   }
 
   async stop() {
-    if (!this.proc || this.proc.exitCode !== null) return;
-    try {
-      process.kill(-this.proc.pid, "SIGTERM");  // our own process group: memlens and its workload
-    } catch {}
-    const done = await Promise.race([this.exited, new Promise((r) => setTimeout(() => r(null), 8000))]);
-    if (!done) {
-      try {
-        process.kill(-this.proc.pid, "SIGKILL");
-      } catch {}
-    }
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    if (this.server) await this.server.stop();
+    if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

@@ -66,8 +66,9 @@ class MemlensServer {
     this.log = [];
   }
 
-  // Starts it and waits until GET readyPath answers (any status); returns the base URL.
-  async start(port, readyPath) {
+  // Starts it and waits until GET readyPath answers (any status, or a 2xx with `ok`); returns
+  // the base URL.
+  async start(port, readyPath, { ok = false } = {}) {
     this.proc = spawn(memlensBin(), this.args, { cwd: this.cwd, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     const keep = (chunk) => {
       this.log.push(String(chunk));
@@ -81,7 +82,7 @@ class MemlensServer {
       await waitFor(`memlens to answer GET ${readyPath}`, 60_000, async () => {
         if (this.proc.exitCode !== null) throw new Error("memlens exited early");
         const res = await fetch(`${this.url}${readyPath}`);
-        return res.status > 0;
+        return ok ? res.ok : res.status > 0;
       });
     } catch (err) {
       err.message += `\n--- memlens output ---\n${this.log.join("").slice(-4000)}`;
