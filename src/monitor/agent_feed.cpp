@@ -73,13 +73,12 @@ bool AgentFeed::pull(int64_t now_ms) {
   State& st = *state_;
   st.stats = p->stats;
   st.heap_live_bytes = 0;
-  for (const SiteSample& sample : p->sites)
-    if (sample.buffer_type == BufferType::kMalloc || sample.buffer_type == BufferType::kNew)
-      st.heap_live_bytes += sample.live_bytes;
   bool refreshed = false;
   std::vector<SymbolizedSite> sites;
   sites.reserve(p->sites.size());
   for (SiteSample& sample : p->sites) {
+    if (sample.buffer_type == BufferType::kMalloc || sample.buffer_type == BufferType::kNew)
+      st.heap_live_bytes += sample.live_bytes;
     auto it = st.frames.find(sample.site_id);
     if (it == st.frames.end()) {
       if (!refreshed) {  // new stacks may point into a library dlopen'ed since the last look
