@@ -96,5 +96,14 @@ TEST(AgentStackCache, SameStacksAsFullUnwindsInTheScenarioProgram) {
   expect_same(cached, full);
 }
 
+TEST(AgentStackCache, SameStacksAsFullUnwindsOnPathsThatShareTheirLeafFrames) {
+  // One allocating function at the same stack position through different callers, in orders
+  // that repeat and then do not; two call sites of one caller; recursion; 300-frame stacks.
+  StackCounts cached = stacks_of({target_path("agent_paths")}, "1", 1, "work");
+  StackCounts full = stacks_of({target_path("agent_paths")}, "0", 1, "work");
+  ASSERT_GE(full.size(), 8u);
+  expect_same(cached, full);
+}
+
 }  // namespace
 }  // namespace memlens::agent_test
