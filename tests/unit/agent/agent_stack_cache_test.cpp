@@ -105,5 +105,37 @@ TEST(AgentStackCache, SameStacksAsFullUnwindsOnPathsThatShareTheirLeafFrames) {
   expect_same(cached, full);
 }
 
+TEST(AgentStackCache, SameStacksAsFullUnwindsAcrossCoroutinesSignalStacksAndLongjmp) {
+  // A coroutine on a heap stack, a handler on an alternate signal stack, longjmp out of
+  // allocating recursions: stacks that switch, jump and get cut must still come out whole.
+  StackCounts cached = stacks_of({target_path("agent_contexts")}, "1", 2, "");
+  StackCounts full = stacks_of({target_path("agent_contexts")}, "0", 2, "");
+  ASSERT_GE(full.size(), 12u);
+  expect_same(cached, full);
+  // Each kind is there, reached through the function that made it.
+  for (const char* fn : {"co_inner", "in_handler", "dive", "climb"}) {
+    SCOPED_TRACE(fn);
+    StackCounts cached_fn = stacks_of({target_path("agent_contexts")}, "1", 2, fn);
+    StackCounts full_fn = stacks_of({target_path("agent_contexts")}, "0", 2, fn);
+    ASSERT_FALSE(full_fn.empty());
+    expect_same(cached_fn, full_fn);
+  }
+}
+
+TEST(AgentStackCache, CoroutinesSignalStacksAndLongjmpRunAsWithoutTheAgent) {
+  auto checksum = [](const std::vector<std::string>& env) {
+    TargetProcess t = TargetProcess::start({target_path("agent_contexts")}, env);
+    EXPECT_TRUE(t.wait_ready(std::chrono::seconds(120)));
+    t.advance();
+    EXPECT_TRUE(t.wait_ready(std::chrono::seconds(120)));
+    t.advance();
+    EXPECT_EQ(t.wait_exit(), 0);
+    return t.expects().count("checksum") == 1 ? t.expects().at("checksum") : 0;
+  };
+  uint64_t native = checksum({});
+  ASSERT_NE(native, 0u);
+  EXPECT_EQ(checksum(agent_env({"MEMLENS_STACK_CACHE=1"})), native);
+}
+
 }  // namespace
 }  // namespace memlens::agent_test
