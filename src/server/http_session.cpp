@@ -5,6 +5,7 @@
 #include "server/auth.h"
 #include "server/http_response.h"
 #include "server/router.h"
+#include "server/socketio_polling.h"
 #include "server/websocket_session.h"
 
 namespace memlens::server {
@@ -84,11 +85,10 @@ net::awaitable<void> serve_http(std::shared_ptr<ServerState> state, Stream strea
 
     Response res;
     if (path == kSocketIoPath) {
-      // Only the websocket transport is served; Engine.IO's error shape for anything else.
-      res =
-          text_response(req, http::status::bad_request,
-                        R"({"code":3,"message":"Bad request: only transport=websocket is served"})",
-                        "application/json");
+      // Engine.IO long-polling (the token, if any, is checked at the namespace connect).
+      QueryParams params = parse_query(query);  // before req moves: query points into it
+      auto pending = serve_socketio_polling(state, std::move(req), std::move(params));
+      res = co_await std::move(pending);
     } else if (!is_public(path) && !request_authorized(req, opts.token, false)) {
       res = unauthorized_response(req);
     } else {

@@ -171,6 +171,7 @@ void Server::stop() {
   impl_->alert_subscription.reset();
   impl_->io->stop();
   if (impl_->thread.joinable()) impl_->thread.join();
+  impl_->state->polling.by_sid.clear();  // they hold the state: break the cycle
   impl_->workers->join();
   impl_->acceptor.reset();
   impl_->io.reset();  // destroys the session coroutines: every socket closes here

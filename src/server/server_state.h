@@ -25,6 +25,7 @@
 #include "server/net.h"
 #include "server/router.h"
 #include "server/server.h"
+#include "server/socketio_polling.h"
 
 namespace memlens::server {
 
@@ -64,6 +65,7 @@ class ServerState {
   net::thread_pool& workers;
   std::shared_ptr<ssl::context> tls;  // null: plain HTTP
   Router router;
+  PollingSessions polling;  // Socket.IO long-polling sessions; the I/O thread only
 
   // Runs f() on the worker pool (the analyzer's calls may read /proc or run the analysis) and
   // resumes the calling coroutine on its own executor with the result.

@@ -1,7 +1,7 @@
 // SocketIoProtocol: the Engine.IO v4 / Socket.IO v5 text protocol of one client, without I/O.
-// The session feeds it each received Engine.IO packet (one WebSocket text frame) and sends
-// what it returns; it decides the handshake, the namespace connect (with token check), pings
-// and disconnects. Only text packets; binary attachments are ignored.
+// The session feeds it each received Engine.IO packet (one WebSocket text frame, or one packet
+// of a polling POST) and sends what it returns; it decides the handshake, the namespace connect
+// (with token check), pings and disconnects. Only text packets; binary attachments are ignored.
 //
 // Engine.IO packets: 0 open, 1 close, 2 ping, 3 pong, 4 message, 5 upgrade, 6 noop.
 // Socket.IO packets (inside 4): 0 CONNECT, 1 DISCONNECT, 2 EVENT, 3 ACK, 4 CONNECT_ERROR, e.g.
@@ -40,6 +40,7 @@ class SocketIoProtocol {
 
   SocketIoProtocol(std::string sid, SocketIoSettings settings);
 
+  const std::string& sid() const { return sid_; }
   std::string open_packet() const;  // "0{sid, upgrades, pingInterval, pingTimeout, maxPayload}"
   Outcome on_packet(std::string_view packet);
   bool joined() const { return joined_; }  // connected to /memory-analysis

@@ -1,6 +1,7 @@
-// The official socket.io-client against memlens's Socket.IO v5 / Engine.IO v4 endpoint:
-// namespace /memory-analysis, realtime-update and alerts events, and the token check at the
-// namespace connect (CONNECT_ERROR on a wrong token).
+// The official socket.io-client against memlens's Socket.IO v5 / Engine.IO v4 endpoint, over
+// WebSocket and over HTTP long-polling (the client's default): namespace /memory-analysis,
+// realtime-update and alerts events, the token check at the namespace connect (CONNECT_ERROR on a
+// wrong token), and the polling transport's wire and error codes.
 "use strict";
 const test = require("node:test");
 const assert = require("node:assert/strict");
@@ -48,4 +49,75 @@ test("socket.io namespace connect checks the token", async (t) => {
   t.after(() => good.close());
   const update = await waitFor((cb) => good.on("realtime-update", cb), (d) => d);
   assert.equal(typeof update.memory.rssMB, "number");
+});
+
+test("socket.io-client with its default transports (HTTP long-polling) receives updates", async (t) => {
+  const srv = await startServer(["--update-ms", "200"]);
+  t.after(srv.stop);
+  const socket = io(`${srv.base}/memory-analysis`, { reconnection: false });
+  t.after(() => socket.close());
+  await waitFor((cb) => socket.on("connect", () => cb(true)), (x) => x);
+  assert.equal(socket.io.engine.transport.name, "polling");
+  const first = await waitFor((cb) => socket.on("realtime-update", cb), (d) => d);
+  assert.equal(typeof first.memory.rssMB, "number");
+  // More than one: each long-poll returns and the next one is answered too.
+  const second = await waitFor((cb) => socket.on("realtime-update", cb), (d) => d !== first && d);
+  assert.equal(typeof second.memory.rssMB, "number");
+});
+
+test("socket.io polling checks the token at the namespace connect", async (t) => {
+  const srv = await startServer(["--token", "poll-tok", "--update-ms", "200"]);
+  t.after(srv.stop);
+  const opts = { transports: ["polling"], reconnection: false };
+  const bad = io(`${srv.base}/memory-analysis`, { ...opts, auth: { token: "wrong" } });
+  const err = await waitFor((cb) => bad.on("connect_error", cb), (e) => e);
+  assert.match(String(err.message), /unauthorized/);
+  bad.close();
+  const good = io(`${srv.base}/memory-analysis`, { ...opts, auth: { token: "poll-tok" } });
+  t.after(() => good.close());
+  const update = await waitFor((cb) => good.on("realtime-update", cb), (d) => d);
+  assert.equal(typeof update.memory.rssMB, "number");
+});
+
+test("engine.io polling answers protocol errors with its error codes", async (t) => {
+  const srv = await startServer();
+  t.after(srv.stop);
+  const get = async (query) => {
+    const res = await fetch(`${srv.base}/socket.io/?${query}`);
+    return { status: res.status, body: await res.text() };
+  };
+  let r = await get("EIO=3&transport=polling");
+  assert.equal(r.status, 400);
+  assert.equal(JSON.parse(r.body).code, 5);
+  r = await get("EIO=4&transport=carrier-pigeon");
+  assert.equal(r.status, 400);
+  assert.equal(JSON.parse(r.body).code, 0);
+  r = await get("EIO=4&transport=polling&sid=nosuchsession");
+  assert.equal(r.status, 400);
+  assert.equal(JSON.parse(r.body).code, 1);
+  // A handshake, then a POST of two packets (a ping probe and the namespace connect) and a GET
+  // that returns both answers, separated by the record separator.
+  r = await get("EIO=4&transport=polling");
+  assert.equal(r.status, 200);
+  assert.equal(r.body[0], "0");
+  const open = JSON.parse(r.body.slice(1));
+  assert.ok(open.sid && open.pingInterval > 0);
+  assert.deepEqual(open.upgrades, []);
+  const post = await fetch(`${srv.base}/socket.io/?EIO=4&transport=polling&sid=${open.sid}`, {
+    method: "POST",
+    body: "2probe\x1e40/memory-analysis,",
+  });
+  assert.equal(post.status, 200);
+  r = await get(`EIO=4&transport=polling&sid=${open.sid}`);
+  const packets = r.body.split("\x1e");
+  assert.equal(packets[0], "3probe");
+  assert.match(packets[1], /^40\/memory-analysis,\{"sid":/);
+  // The client closes; the session is gone.
+  await fetch(`${srv.base}/socket.io/?EIO=4&transport=polling&sid=${open.sid}`, {
+    method: "POST",
+    body: "1",
+  });
+  r = await get(`EIO=4&transport=polling&sid=${open.sid}`);
+  assert.equal(r.status, 400);
+  assert.equal(JSON.parse(r.body).code, 1);
 });
