@@ -140,6 +140,12 @@ net::awaitable<Response> serve_socketio_polling(std::shared_ptr<ServerState> sta
   std::string_view sid = param("sid");
   if (sid.empty()) {  // the handshake
     if (req.method() != http::verb::get) co_return engineio_error(req, 2, "Bad handshake method");
+    // Sessions outlive their requests: the connection limit caps them as well.
+    if (state->polling.by_sid.size() >= state->options.max_connections) {
+      state->connections_rejected.fetch_add(1, std::memory_order_relaxed);
+      co_return error_response(req, http::status::service_unavailable,
+                               "too many Socket.IO polling sessions");
+    }
     SocketIoSettings settings;
     settings.token = state->options.token;
     settings.transport_authorized =

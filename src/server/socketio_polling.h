@@ -7,7 +7,8 @@
 // polling; clients that ask for transports: ["websocket"] get the WebSocket transport.
 //
 // A session ends when the client sends close, misses a pong (pingInterval + pingTimeout), sends
-// two GETs at once, or falls max_queued_messages behind.
+// two GETs at once, or falls max_queued_messages behind. At most max_connections sessions are
+// open at once (more handshakes get 503).
 //
 // Ownership: the sessions live in ServerState::polling (by sid) and as broadcast subscribers.
 // Thread-safety: everything runs on the server's I/O thread; deliver() posts to it.

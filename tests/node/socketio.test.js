@@ -121,3 +121,15 @@ test("engine.io polling answers protocol errors with its error codes", async (t)
   assert.equal(r.status, 400);
   assert.equal(JSON.parse(r.body).code, 1);
 });
+
+test("engine.io polling sessions are capped by the connection limit", async (t) => {
+  const srv = await startServer(["--max-connections", "8"]);
+  t.after(srv.stop);
+  const statuses = [];
+  for (let i = 0; i < 10; i++) {
+    const res = await fetch(`${srv.base}/socket.io/?EIO=4&transport=polling`);
+    statuses.push(res.status);
+    await res.text();
+  }
+  assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 200, 200, 503, 503]);
+});
