@@ -42,6 +42,10 @@ struct ServerOptions {
   // holds and makes it reach the queue limit soon instead of after megabytes of buffering.
   int stream_send_buffer_bytes = 64 * 1024;
   int64_t update_interval_ms = 2000;  // realtime-update period
+  // Engine.IO heartbeat of Socket.IO sessions (both transports): a ping every interval; no pong
+  // within the timeout ends the session.
+  int socketio_ping_interval_ms = 25000;
+  int socketio_ping_timeout_ms = 20000;
   // /health/memory: unhealthy above this external/heap ratio (DESIGN: critical > 2.5).
   double health_critical_ratio = 2.5;
   size_t worker_threads = 2;  // pool running the analyzer's blocking calls

@@ -7,6 +7,7 @@
 #include "server/auth.h"
 #include "server/http_response.h"
 #include "server/server_state.h"
+#include "server/socketio_heartbeat.h"
 #include "server/socketio_protocol.h"
 
 namespace memlens::server {
@@ -78,24 +79,13 @@ class PollingSession : public Subscriber, public std::enable_shared_from_this<Po
     co_return text_response(req, http::status::ok, std::move(payload), "text/plain; charset=UTF-8");
   }
 
-  // Engine.IO v4: the server pings every pingInterval; no pong within pingTimeout ends it.
-  net::awaitable<void> pinger() {
-    auto self = shared_from_this();
-    net::steady_timer timer(state_->io);
-    beast::error_code ec;
-    while (!closed_) {
-      timer.expires_after(std::chrono::milliseconds(sio_.settings().ping_interval_ms));
-      co_await timer.async_wait(net::redirect_error(kAwait, ec));
-      if (closed_) break;
-      sio_.expect_pong();
-      enqueue(std::string(SocketIoProtocol::kPing));
-      timer.expires_after(std::chrono::milliseconds(sio_.settings().ping_timeout_ms));
-      co_await timer.async_wait(net::redirect_error(kAwait, ec));
-      if (!closed_ && !sio_.pong_received()) {
-        spdlog::info("server: Socket.IO polling client missed its pong; closing");
-        close();
-      }
-    }
+  void start_heartbeat() {
+    net::co_spawn(
+        state_->io,
+        socketio_heartbeat(
+            shared_from_this(), sio_, [this] { return closed_; },
+            [this] { enqueue(std::string(SocketIoProtocol::kPing)); }, [this] { close(); }),
+        net::detached);
   }
 
   void close() {
@@ -150,10 +140,12 @@ net::awaitable<Response> serve_socketio_polling(std::shared_ptr<ServerState> sta
     settings.token = state->options.token;
     settings.transport_authorized =
         !settings.token.empty() && request_authorized(req, settings.token, true);
+    settings.ping_interval_ms = state->options.socketio_ping_interval_ms;
+    settings.ping_timeout_ms = state->options.socketio_ping_timeout_ms;
     auto session = std::make_shared<PollingSession>(state, settings);
     state->polling.by_sid[session->sid()] = session;
     state->join(session);
-    net::co_spawn(state->io, session->pinger(), net::detached);
+    session->start_heartbeat();
     co_return text_response(req, http::status::ok, session->open_packet(),
                             "text/plain; charset=UTF-8");
   }

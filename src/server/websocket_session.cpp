@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "server/auth.h"
+#include "server/socketio_heartbeat.h"
 #include "server/socketio_protocol.h"
 
 namespace memlens::server {
@@ -61,9 +62,17 @@ class WebSocketSession : public Subscriber,
       settings.transport_authorized =
           !settings.token.empty() && request_authorized(req, settings.token, true);
       settings.max_payload = kMaxInboundMessage;
+      settings.ping_interval_ms = state_->options.socketio_ping_interval_ms;
+      settings.ping_timeout_ms = state_->options.socketio_ping_timeout_ms;
       sio_.emplace(new_session_id(), settings);
       enqueue(std::make_shared<const std::string>(sio_->open_packet()));
-      net::co_spawn(ws_.get_executor(), pinger(), net::detached);
+      net::co_spawn(
+          ws_.get_executor(),
+          socketio_heartbeat(
+              self, *sio_, [this] { return closing_; },
+              [this] { enqueue(std::make_shared<const std::string>(SocketIoProtocol::kPing)); },
+              [this] { shutdown(); }),
+          net::detached);
     } else if (auto latest = state_->latest_update()) {
       enqueue(std::shared_ptr<const std::string>(latest, &latest->websocket_text));
     }
@@ -129,26 +138,6 @@ class WebSocketSession : public Subscriber,
       state_->updates_sent.fetch_add(1, std::memory_order_relaxed);
     }
     shutdown();
-  }
-
-  // Engine.IO v4: the server pings every pingInterval; no pong within pingTimeout closes.
-  net::awaitable<void> pinger() {
-    auto self = this->shared_from_this();
-    net::steady_timer timer(ws_.get_executor());
-    beast::error_code ec;
-    while (!closing_) {
-      timer.expires_after(std::chrono::milliseconds(sio_->settings().ping_interval_ms));
-      co_await timer.async_wait(net::redirect_error(kAwait, ec));
-      if (closing_) break;
-      sio_->expect_pong();
-      enqueue(std::make_shared<const std::string>(SocketIoProtocol::kPing));
-      timer.expires_after(std::chrono::milliseconds(sio_->settings().ping_timeout_ms));
-      co_await timer.async_wait(net::redirect_error(kAwait, ec));
-      if (!closing_ && !sio_->pong_received()) {
-        spdlog::info("server: Socket.IO client missed its pong; closing");
-        shutdown();
-      }
-    }
   }
 
   std::shared_ptr<ServerState> state_;

@@ -6,6 +6,7 @@
 const test = require("node:test");
 const assert = require("node:assert/strict");
 const { io } = require("socket.io-client");
+const WebSocket = require("ws");
 const { startServer, waitFor } = require("./server_harness");
 
 function connect(url, opts = {}) {
@@ -132,4 +133,50 @@ test("engine.io polling sessions are capped by the connection limit", async (t) 
     await res.text();
   }
   assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 200, 200, 503, 503]);
+});
+
+test("engine.io heartbeat: pings every interval, a pong keeps the session, a missed one ends it", async (t) => {
+  const srv = await startServer(["--ping-interval-ms", "300", "--ping-timeout-ms", "1000"]);
+  t.after(srv.stop);
+  const url = (q) => `${srv.base}/socket.io/?EIO=4&transport=polling${q}`;
+  const open = JSON.parse((await (await fetch(url(""))).text()).slice(1));
+  assert.equal(open.pingInterval, 300);
+  assert.equal(open.pingTimeout, 1000);
+  const sid = `&sid=${open.sid}`;
+  const pings = async () => (await (await fetch(url(sid))).text()).split("\x1e");
+  // Polling: the GET brings the ping; answered, the session outlives several rounds, and the
+  // next ping comes pingInterval after the pong (well before pingInterval + pingTimeout, where
+  // the client would give up).
+  let pongAt = 0;
+  for (let round = 0; round < 3; round++) {
+    const got = await pings();
+    assert.ok(got.length > 0 && got.every((p) => p === "2"), `round ${round}: ${got}`);
+    if (round > 0) assert.ok(Date.now() - pongAt < 900, `ping ${Date.now() - pongAt} ms after the pong`);
+    const pong = await fetch(url(sid), { method: "POST", body: "3" });
+    assert.equal(pong.status, 200);
+    await pong.text();
+    pongAt = Date.now();
+  }
+  // Not answered: gone after the timeout.
+  assert.ok((await pings()).every((p) => p === "2"));
+  await new Promise((r) => setTimeout(r, 1600));
+  const gone = await fetch(url(sid));
+  assert.equal(gone.status, 400);
+  assert.equal(JSON.parse(await gone.text()).code, 1);
+
+  // WebSocket: the server pings; a client that never answers is disconnected.
+  const ws = new WebSocket(`${srv.base.replace("http", "ws")}/socket.io/?EIO=4&transport=websocket`);
+  const frames = [];
+  ws.on("message", (m) => frames.push(String(m)));
+  const closed = await waitFor((cb) => ws.on("close", () => cb(true)), (x) => x, 10000);
+  assert.ok(closed);
+  assert.equal(frames[0][0], "0");
+  assert.ok(frames.includes("2"), "a ping came before the close");
+
+  // The official client answers the pings: still connected after several rounds.
+  const socket = io(`${srv.base}/memory-analysis`, { reconnection: false });
+  t.after(() => socket.close());
+  await waitFor((cb) => socket.on("connect", () => cb(true)), (x) => x);
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.ok(socket.connected, "still connected after 8 ping intervals");
 });

@@ -3,6 +3,7 @@
 // own heap so the stream has something to say.
 //
 //   memlens_serve_fixture --port 18123 [--token T] [--update-ms 200] [--max-queued 64]
+//                         [--ping-interval-ms 25000] [--ping-timeout-ms 20000]
 //                         [--grow-kb-per-tick 0] [--tls-cert C --tls-key K]
 // Prints "READY <url>" once listening; exits on SIGTERM/SIGINT.
 #include <signal.h>
@@ -45,6 +46,10 @@ int main(int argc, char** argv) {
       opts.max_queued_messages = std::stoul(v);
     else if (k == "--max-connections")
       opts.max_connections = std::stoul(v);
+    else if (k == "--ping-interval-ms")
+      opts.socketio_ping_interval_ms = std::stoi(v);
+    else if (k == "--ping-timeout-ms")
+      opts.socketio_ping_timeout_ms = std::stoi(v);
     else if (k == "--grow-kb-per-tick")
       grow_kb = std::stol(v);
     else if (k == "--sampling-ms")
