@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "server/auth.h"
 #include "server/socketio_protocol.h"
 
 namespace memlens::server {
@@ -15,6 +16,16 @@ std::shared_ptr<const Broadcast> make_broadcast(std::string_view event,
       R"({"event":)" + nlohmann::json(b->event).dump() + R"(,"data":)" + data_text + "}";
   b->socketio_text = SocketIoProtocol::event_packet(event, data_text);
   return b;
+}
+
+SocketIoSettings ServerState::socketio_settings(const Request& req, size_t max_payload) const {
+  SocketIoSettings s;
+  s.token = options.token;
+  s.transport_authorized = !s.token.empty() && request_authorized(req, s.token, true);
+  s.ping_interval_ms = options.socketio_ping_interval_ms;
+  s.ping_timeout_ms = options.socketio_ping_timeout_ms;
+  s.max_payload = max_payload;
+  return s;
 }
 
 void ServerState::join(const std::shared_ptr<Subscriber>& subscriber) {

@@ -26,6 +26,7 @@
 #include "server/router.h"
 #include "server/server.h"
 #include "server/socketio_polling.h"
+#include "server/socketio_protocol.h"
 
 namespace memlens::server {
 
@@ -78,6 +79,10 @@ class ServerState {
         workers.get_executor(),
         [f = std::move(f)]() mutable -> net::awaitable<R> { co_return f(); }, kAwait);
   }
+
+  // A Socket.IO session's settings, either transport: the token (and whether this request
+  // already carried it), the heartbeat from the options, and the largest packet accepted.
+  SocketIoSettings socketio_settings(const Request& req, size_t max_payload) const;
 
   void join(const std::shared_ptr<Subscriber>& subscriber);
   void leave(const Subscriber* subscriber);

@@ -4,7 +4,6 @@
 
 #include <deque>
 
-#include "server/auth.h"
 #include "server/http_response.h"
 #include "server/server_state.h"
 #include "server/socketio_heartbeat.h"
@@ -29,7 +28,6 @@ class PollingSession : public Subscriber, public std::enable_shared_from_this<Po
 
   const std::string& sid() const { return sio_.sid(); }
   std::string open_packet() const { return sio_.open_packet(); }
-  bool closed() const { return closed_; }
 
   void deliver(std::shared_ptr<const Broadcast> message) override {
     net::post(state_->io, [self = shared_from_this(), message = std::move(message)] {
@@ -52,8 +50,8 @@ class PollingSession : public Subscriber, public std::enable_shared_from_this<Po
     }
   }
 
-  // A GET: waits until there is something to send (a ping comes every pingInterval), then sends
-  // all of it. Only one at a time.
+  // A GET: waits until there is something to send (a ping comes pingInterval after each pong),
+  // then sends all of it. Only one at a time.
   net::awaitable<Response> poll(Request req) {
     auto self = shared_from_this();
     if (get_pending_) {
@@ -136,13 +134,8 @@ net::awaitable<Response> serve_socketio_polling(std::shared_ptr<ServerState> sta
       co_return error_response(req, http::status::service_unavailable,
                                "too many Socket.IO polling sessions");
     }
-    SocketIoSettings settings;
-    settings.token = state->options.token;
-    settings.transport_authorized =
-        !settings.token.empty() && request_authorized(req, settings.token, true);
-    settings.ping_interval_ms = state->options.socketio_ping_interval_ms;
-    settings.ping_timeout_ms = state->options.socketio_ping_timeout_ms;
-    auto session = std::make_shared<PollingSession>(state, settings);
+    auto session = std::make_shared<PollingSession>(
+        state, state->socketio_settings(req, SocketIoSettings{}.max_payload));
     state->polling.by_sid[session->sid()] = session;
     state->join(session);
     session->start_heartbeat();

@@ -5,7 +5,6 @@
 #include <deque>
 #include <optional>
 
-#include "server/auth.h"
 #include "server/socketio_heartbeat.h"
 #include "server/socketio_protocol.h"
 
@@ -57,14 +56,7 @@ class WebSocketSession : public Subscriber,
     if (ec) co_return;
 
     if (protocol_ == StreamProtocol::kSocketIo) {
-      SocketIoSettings settings;
-      settings.token = state_->options.token;
-      settings.transport_authorized =
-          !settings.token.empty() && request_authorized(req, settings.token, true);
-      settings.max_payload = kMaxInboundMessage;
-      settings.ping_interval_ms = state_->options.socketio_ping_interval_ms;
-      settings.ping_timeout_ms = state_->options.socketio_ping_timeout_ms;
-      sio_.emplace(new_session_id(), settings);
+      sio_.emplace(new_session_id(), state_->socketio_settings(req, kMaxInboundMessage));
       enqueue(std::make_shared<const std::string>(sio_->open_packet()));
       net::co_spawn(
           ws_.get_executor(),
