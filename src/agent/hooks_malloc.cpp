@@ -21,9 +21,10 @@ inline bool ready() {
   return __builtin_expect(agent::real_ready(), 1) || agent::ensure_started();
 }
 
-inline void note_alloc(void* p, size_t n) {
+// `frame`: the hook's own frame (its caller's frame is the first one outside the agent).
+inline void note_alloc(void* p, size_t n, const void* frame) {
   if (p != nullptr && agent::tracking()) {
-    agent::record_alloc(p, n, WireBufferType::kMalloc);
+    agent::record_alloc(p, n, WireBufferType::kMalloc, frame);
   }
 }
 
@@ -48,13 +49,13 @@ void* realloc_common(void* p, size_t n, size_t elem) {
     if (q != nullptr) {
       size_t old = agent::bootstrap_size(p);
       memcpy(q, p, old < total ? old : total);
-      note_alloc(q, total);
+      note_alloc(q, total, __builtin_frame_address(0));
     }
     return q;
   }
   if (!agent::tracking() || p == nullptr) {
     void* q = g_real.realloc(p, n * elem);
-    if (p == nullptr) note_alloc(q, n * elem);
+    if (p == nullptr) note_alloc(q, n * elem, __builtin_frame_address(0));
     return q;
   }
   agent::LiveEntry old;
@@ -68,7 +69,7 @@ void* realloc_common(void* p, size_t n, size_t elem) {
       agent::put_back(old);
     }
   }
-  note_alloc(q, n * elem);
+  note_alloc(q, n * elem, __builtin_frame_address(0));
   return q;
 }
 
@@ -78,7 +79,7 @@ namespace {
 __attribute__((noinline)) void* malloc_recorded(size_t n) {
   if (!ready()) return agent::bootstrap_alloc(n, 16);
   void* p = g_real.malloc(n);
-  note_alloc(p, n);
+  note_alloc(p, n, __builtin_frame_address(0));
   return p;
 }
 }  // namespace
@@ -102,7 +103,7 @@ MEMLENS_EXPORT void* calloc(size_t n, size_t size) {
     return agent::bootstrap_alloc(total, 16);  // the arena is zero and never reused
   }
   void* p = g_real.calloc(n, size);
-  note_alloc(p, n * size);
+  note_alloc(p, n * size, __builtin_frame_address(0));
   return p;
 }
 
@@ -125,34 +126,36 @@ MEMLENS_EXPORT int posix_memalign(void** out, size_t align, size_t n) {
     return *out != nullptr ? 0 : ENOMEM;
   }
   int r = g_real.posix_memalign(out, align, n);
-  if (r == 0) note_alloc(*out, n);
+  if (r == 0) note_alloc(*out, n, __builtin_frame_address(0));
   return r;
 }
 
 MEMLENS_EXPORT void* aligned_alloc(size_t align, size_t n) {
   if (!ready()) return agent::bootstrap_alloc(n, align);
   void* p = g_real.aligned_alloc(align, n);
-  note_alloc(p, n);
+  note_alloc(p, n, __builtin_frame_address(0));
   return p;
 }
 
 MEMLENS_EXPORT void* memalign(size_t align, size_t n) {
   if (!ready()) return agent::bootstrap_alloc(n, align);
   void* p = g_real.memalign(align, n);
-  note_alloc(p, n);
+  note_alloc(p, n, __builtin_frame_address(0));
   return p;
 }
 
 MEMLENS_EXPORT void* valloc(size_t n) {
   if (!ready()) return agent::bootstrap_alloc(n, 4096);
   void* p = g_real.valloc(n);
-  note_alloc(p, n);
+  note_alloc(p, n, __builtin_frame_address(0));
   return p;
 }
 
 MEMLENS_EXPORT void* pvalloc(size_t n) {
   if (!ready()) return agent::bootstrap_alloc((n + 4095) & ~size_t{4095}, 4096);
   void* p = g_real.pvalloc(n);
-  note_alloc(p, n);  // the requested size: live bytes are what the program asked for
+  note_alloc(
+      p, n,
+      __builtin_frame_address(0));  // the requested size: live bytes are what the program asked for
   return p;
 }

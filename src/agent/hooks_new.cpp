@@ -44,7 +44,7 @@ void* plain_new(size_t n, bool array) {
     p = nothrow(n, &kNothrow);
   }
   if (p == nullptr) p = throwing(n);  // throws, or succeeds after the new_handler freed memory
-  agent::record_alloc(p, n, WireBufferType::kNew);
+  agent::record_alloc(p, n, WireBufferType::kNew, __builtin_frame_address(0));
   return p;
 }
 
@@ -58,7 +58,7 @@ void* nothrow_new(size_t n, bool array) {
     agent::ReentryGuard guard;
     p = nothrow(n, &kNothrow);
   }
-  if (p != nullptr) agent::record_alloc(p, n, WireBufferType::kNew);
+  if (p != nullptr) agent::record_alloc(p, n, WireBufferType::kNew, __builtin_frame_address(0));
   return p;
 }
 
@@ -80,7 +80,7 @@ void* aligned_new(size_t n, size_t align, bool array, bool may_throw) {
     p = nothrow(n, align, &kNothrow);
   }
   if (p == nullptr && may_throw) p = throwing(n, align);
-  if (p != nullptr) agent::record_alloc(p, n, WireBufferType::kNew);
+  if (p != nullptr) agent::record_alloc(p, n, WireBufferType::kNew, __builtin_frame_address(0));
   return p;
 }
 

@@ -78,8 +78,58 @@ class LiveTable {
 
   [[nodiscard]] bool init(uint64_t max_live, bool keep_retired);
   // false: table full, mapping failed, or the value cannot be encoded (counted as dropped).
-  [[nodiscard]] bool insert(uint64_t ptr, uint32_t site, uint64_t size, uint32_t time_s);
-  [[nodiscard]] bool remove(uint64_t ptr, LiveEntry* out);
+  // Inline (they run on every allocation and free); only a shard's growth is out of line.
+  [[nodiscard]] __attribute__((always_inline)) bool insert(uint64_t ptr, uint32_t site,
+                                                           uint64_t size, uint32_t time_s) {
+    if (!encodable(ptr) || size > kMaxSize || site > kMaxSite) return false;
+    uint64_t h = hash(ptr);
+    Shard& s = shards_[shard_index(ptr, h)];
+    ShardGuard g(s.lock);
+    if (__builtin_expect(s.live + s.tombs >= s.grow_at, 0) && !make_room(s)) return false;
+    Slots* t = s.slots;
+    uint64_t key = (ptr >> 4) << 20 | site;
+    for (uint64_t j = home_slot(h, t->capacity);; j = j + 1 == t->capacity ? 0 : j + 1) {
+      uint64_t* e = t->slot(j);
+      if (e[0] <= kTomb) {
+        if (e[0] == kTomb) --s.tombs;
+        if (keep_retired_) filter_add(ptr, 1);  // the filter serves sampled mode only
+        e[1] = size << 24 | (time_s & 0xffffff);
+        __atomic_store_n(&e[0], key, __ATOMIC_RELEASE);
+        __atomic_store_n(&s.live, s.live + 1, __ATOMIC_RELAXED);
+        return true;
+      }
+      if (e[0] >> 20 == ptr >> 4) {  // stale entry for a reused pointer: replace
+        e[1] = size << 24 | (time_s & 0xffffff);
+        __atomic_store_n(&e[0], key, __ATOMIC_RELEASE);
+        return true;
+      }
+    }
+  }
+  [[nodiscard]] __attribute__((always_inline)) bool remove(uint64_t ptr, LiveEntry* out) {
+    if (!encodable(ptr)) return false;
+    uint64_t h = hash(ptr);
+    Shard& s = shards_[shard_index(ptr, h)];
+    ShardGuard g(s.lock);
+    Slots* t = s.slots;
+    if (t == nullptr) return false;
+    uint64_t j = home_slot(h, t->capacity);
+    for (uint64_t n = 0; n < t->capacity; ++n, j = j + 1 == t->capacity ? 0 : j + 1) {
+      uint64_t* e = t->slot(j);
+      if (e[0] == kEmpty) return false;
+      if (e[0] == kTomb || e[0] >> 20 != ptr >> 4) continue;
+      *out = LiveEntry{ptr, uint32_t(e[0] & kMaxSite), e[1] >> 24, uint32_t(e[1] & 0xffffff)};
+      __atomic_store_n(&s.live, s.live - 1, __ATOMIC_RELAXED);
+      if (keep_retired_) {
+        filter_add(ptr, -1);
+        __atomic_store_n(&e[0], kTomb, __ATOMIC_RELEASE);
+        ++s.tombs;
+      } else {
+        shift_back(t, j);
+      }
+      return true;
+    }
+    return false;
+  }
   bool contains_maybe(uint64_t ptr) const;
   // Sampled mode only: no live entry can have this pointer (its filter counter is 0). An insert
   // of p happens before any free of p, so its counter increment is visible to that free.
@@ -91,7 +141,13 @@ class LiveTable {
   uint64_t live_entries() const;
   uint64_t table_bytes() const;  // slot arrays currently mapped, retired ones included
 
-  struct Slots;  // one shard's slot array (defined in live_table.cpp)
+  // One shard's slot array: capacity pairs {key, value} (see the top of this file).
+  struct Slots {
+    uint64_t capacity;
+    uint64_t map_bytes;
+    uint64_t words[2];  // capacity pairs follow, starting here
+    uint64_t* slot(uint64_t i) { return &words[2 * i]; }
+  };
 
   void lock_all();  // fork: no shard lock may be held by a thread that does not exist in the child
   void unlock_all();
@@ -102,7 +158,17 @@ class LiveTable {
     Slots* slots = nullptr;
     uint64_t live = 0;
     uint64_t tombs = 0;
+    uint64_t grow_at = 0;  // live + tombs from which an insert must call make_room first
   };
+  static constexpr uint64_t kEmpty = 0, kTomb = 1;
+  static bool encodable(uint64_t ptr) { return ((ptr & 15) | (ptr >> 48)) == 0; }
+  // The top 2 hash bits help pick the shard; the slot comes from the bits below them, or every
+  // key of a shard would crowd into 1/4 of its slots.
+  static uint64_t home_slot(uint64_t h, uint64_t capacity) {
+    return uint64_t((unsigned __int128)(h << 2) * capacity >> 64);
+  }
+  // Under the shard's lock: false when the table is full or cannot grow.
+  [[nodiscard]] bool make_room(Shard& s);
   [[nodiscard]] bool rebuild(Shard& s, uint64_t min_live);
   static uint64_t hash(uint64_t ptr) {
     uint64_t h = (ptr >> 4) * 0x9E3779B97F4A7C15ull;

@@ -19,20 +19,34 @@ namespace {
 // memo is full (or code was unloaded: the rule generation moved) it is emptied at once.
 constexpr uint32_t kNodes = 2048, kIndexSlots = 4096;  // index load <= 1/2
 constexpr uint32_t kNoNode = 0xffffffffu;
+constexpr uint32_t kSlotPool = 8192;  // < 65536: Node::slots is 16 bits
+constexpr uint16_t kNoSame = 0xffff;
 
 struct Node {
   uint64_t ip, sp, hash;  // hash: frames from the root down to this one
   uint32_t parent;
   uint16_t depth;  // frames from the root, this one included (<= kMaxFrames)
-  uint16_t run;    // the ancestors x - 1 .. x - run are the next ones of node x's chain
+  uint16_t slots;  // 1 + where the node's ancestors are in ThreadStack::slot_pool; 0: not there
+};
+
+// A frame's return-address slot (x86_64: sp - 8) and the address it must hold.
+struct SlotCheck {
+  uint64_t slot, ip;
 };
 
 struct ThreadStack {
-  uint32_t n;                   // nodes in use
-  uint64_t generation;          // frame_rule_generation_bits() when the memo was (re)started
-  uint16_t index[kIndexSlots];  // node id + 1; 0: empty
+  uint32_t n;           // nodes in use
+  uint32_t pool_used;   // slot_pool entries in use
+  uint64_t generation;  // frame_rule_generation_bits() when the memo was (re)started
+  // One entry per distinct (ip, sp): the node of it that matched last (id + 1; 0: empty); the
+  // others with the same (ip, sp) follow it through `same` (kNoSame ends the list).
+  uint16_t index[kIndexSlots];
   Node node[kNodes];
+  uint16_t same[kNodes];
   uint32_t site_tag[kNodes];  // the site of the stack that ends at this node (StackRef::site_tag)
+  // The ancestors of nodes whose chains were checked before, parent first, flat: a later check
+  // of the same node is one loop of independent loads instead of a walk along parent links.
+  SlotCheck slot_pool[kSlotPool];
   FrameRuleCache rules;
 };
 
@@ -53,6 +67,7 @@ void reset_memo(ThreadStack* c) {
     for (uint32_t i = 0; i < kIndexSlots; ++i) c->index[i] = 0;
   }
   c->n = 0;
+  c->pool_used = 0;
   c->generation = frame_rule_generation_bits();
 }
 
@@ -114,36 +129,72 @@ struct Walk {
 
   // Node id (an (ip, sp) already known to equal the fresh frame n) and every frame above it still
   // hold their return addresses in their slots (x86_64: at sp - 8): then they are this stack's
-  // root side.
+  // root side. The first check of a node walks its parent links and keeps the slots it read in
+  // the pool; later ones read them there.
   bool chain_holds(uint32_t id) {
-    const Node* nodes = c->node;
-    for (uint32_t x = nodes[id].parent; x != kNoNode;) {
-      // Nodes are added root side first, so a chain is mostly runs of consecutive ids: a counted
-      // loop over a run has no dependent loads, so the slot reads overlap.
-      const Node* f = &nodes[x];
-      const Node* last = f - f->run;
-      for (;; --f) {
-        if (__builtin_expect(*reinterpret_cast<const uint64_t*>(f->sp - 8) != f->ip, 0)) {
-          // Above this frame the stack changed: later frames below it would meet the same chain.
-          if (f->sp > lookup_from) lookup_from = f->sp;
-          return false;
-        }
-        if (f == last) break;
+    Node* m = &c->node[id];
+    if (__builtin_expect(m->slots != 0, 1)) {
+      return slots_hold(&c->slot_pool[m->slots - 1], m->depth - 1u);
+    }
+    uint32_t ancestors = m->depth - 1u;
+    bool keep = c->pool_used + ancestors <= kSlotPool;
+    SlotCheck* out = &c->slot_pool[c->pool_used];
+    for (uint32_t x = m->parent; x != kNoNode; x = c->node[x].parent) {
+      const Node* f = &c->node[x];
+      if (__builtin_expect(*reinterpret_cast<const uint64_t*>(f->sp - 8) != f->ip, 0)) {
+        // Above this frame the stack changed: later frames below it would meet the same chain.
+        if (f->sp > lookup_from) lookup_from = f->sp;
+        return false;
       }
-      x = last->parent;
+      if (keep) *out++ = SlotCheck{f->sp - 8, f->ip};
+    }
+    if (keep) {
+      m->slots = uint16_t(c->pool_used + 1);
+      c->pool_used += ancestors;
     }
     return true;
   }
 
+  // Reads in blocks of 4 without a branch per slot; a wrong node of the same (ip, sp) usually
+  // differs near the leaf, so each block may end the check.
+  bool slots_hold(const SlotCheck* s, uint32_t n) {
+    uint32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+      uint64_t diff = (*reinterpret_cast<const uint64_t*>(s[i].slot) ^ s[i].ip) |
+                      (*reinterpret_cast<const uint64_t*>(s[i + 1].slot) ^ s[i + 1].ip) |
+                      (*reinterpret_cast<const uint64_t*>(s[i + 2].slot) ^ s[i + 2].ip) |
+                      (*reinterpret_cast<const uint64_t*>(s[i + 3].slot) ^ s[i + 3].ip);
+      if (diff != 0) break;
+    }
+    for (; i < n; ++i) {
+      if (*reinterpret_cast<const uint64_t*>(s[i].slot) != s[i].ip) break;
+    }
+    if (__builtin_expect(i == n, 1)) return true;
+    // The leaf-most changed slot: frames below it need no lookup (their chains pass through it).
+    if (s[i].slot + 8 > lookup_from) lookup_from = s[i].slot + 8;
+    return false;
+  }
+
+  // The node of (fip, fsp) whose chain holds, made the first of its list (the next stack from
+  // here most likely takes the same way).
   bool find(uint64_t fip, uint64_t fsp) {
     for (uint32_t j = index_slot(fip, fsp);; j = (j + 1) & (kIndexSlots - 1)) {
       uint32_t e = c->index[j];
       if (e == 0) return false;
       const Node& f = c->node[e - 1];
-      if (f.ip == fip && f.sp == fsp && chain_holds(e - 1)) {
-        match = e - 1;
+      if (f.ip != fip || f.sp != fsp) continue;
+      uint32_t first = e - 1, prev = kNoNode;
+      for (uint32_t x = first; x != kNoSame; prev = x, x = c->same[x]) {
+        if (!chain_holds(x)) continue;
+        if (prev != kNoNode) {
+          c->same[prev] = c->same[x];
+          c->same[x] = uint16_t(first);
+          c->index[j] = uint16_t(x + 1);
+        }
+        match = x;
         return true;
       }
+      return false;
     }
   }
 
@@ -238,7 +289,8 @@ bool suffix_unwinder_init(void* h) {
   return true;
 }
 
-__attribute__((noinline)) StackRef capture_suffix(uint64_t* out, uint32_t max, CodeRange self) {
+__attribute__((noinline)) StackRef capture_suffix(uint64_t* out, uint32_t max, CodeRange self,
+                                                  const void* from) {
   Walk w;
   w.c = thread_stack();
   if (w.c != nullptr && w.c->generation != frame_rule_generation_bits()) reset_memo(w.c);
@@ -246,7 +298,7 @@ __attribute__((noinline)) StackRef capture_suffix(uint64_t* out, uint32_t max, C
   w.reset();
   // The agent is built with frame pointers: climb its own frames (this one and the hooks above
   // it) by the frame-pointer chain, without rule lookups, to the frame that called the hook.
-  auto* fp = static_cast<uint64_t*>(__builtin_frame_address(0));
+  auto* fp = static_cast<const uint64_t*>(from != nullptr ? from : __builtin_frame_address(0));
   uint64_t ip = fp[1], sp = reinterpret_cast<uint64_t>(fp) + 16, rbp = fp[0];
   bool fast = true;
   while (self.contains(ip)) {
@@ -282,11 +334,18 @@ __attribute__((noinline)) StackRef capture_suffix(uint64_t* out, uint32_t max, C
     h = stack_hash_step(h, w.ip[i - 1]);
     if (!keep) continue;
     uint32_t id = c->n++;
-    uint16_t run = leaf != kNoNode && leaf == id - 1 ? uint16_t(c->node[leaf].run + 1) : 0;
-    c->node[id] = Node{w.ip[i - 1], w.sp[i - 1], h, leaf, uint16_t(++leaf_depth), run};
+    c->node[id] = Node{w.ip[i - 1], w.sp[i - 1], h, leaf, uint16_t(++leaf_depth), 0};
     c->site_tag[id] = 0;
     uint32_t j = index_slot(w.ip[i - 1], w.sp[i - 1]);
-    while (c->index[j] != 0) j = (j + 1) & (kIndexSlots - 1);
+    c->same[id] = kNoSame;
+    for (;; j = (j + 1) & (kIndexSlots - 1)) {
+      uint32_t e = c->index[j];
+      if (e == 0) break;
+      if (c->node[e - 1].ip == w.ip[i - 1] && c->node[e - 1].sp == w.sp[i - 1]) {
+        c->same[id] = uint16_t(e - 1);
+        break;
+      }
+    }
     c->index[j] = uint16_t(id + 1);
     leaf = id;
   }

@@ -13,18 +13,24 @@
 // recursion, meets its own earlier nodes (the last stack alone would only serve consecutive
 // allocations from the same place). The memo also remembers the site each node's stack ended
 // in (StackRef::site_tag), so a known stack needs no SiteTable lookup.
+// The revalidation is the bulk of the cost on deep stacks (sqlite3: ~29 frames per allocation),
+// so it is kept cheap: the first check of a node copies its ancestors' slots and return
+// addresses into a flat pool, and later checks read them there in one loop of independent loads
+// (no walk along parent links); the nodes sharing an (ip, sp) are listed most recently matched
+// first, so the usual next stack is tried before the others.
 // Assumption (as every shadow-stack unwinder makes): a caller at the same return address and
 // stack position has the same frame layout (no alloca growth between the two calls).
 // Stacks whose SPs do not strictly climb (signal frames on an alternate stack, coroutines) or that
 // are deeper than kMaxFrames are never memoised; a node whose ancestors no longer match is passed
 // over (the unwind steps on, and looks the next frames up only above the changed one). The memo
-// holds 2048 nodes; full, or after dlclose (rule generation), it starts afresh.
+// holds 2048 nodes and 8192 pooled slots; with the nodes full, or after dlclose (rule
+// generation), it starts afresh; with the pool full, new nodes are checked along their links.
 //
 //   if (suffix_unwinder_init(libunwind_handle)) ...                    // from unwinder_init
-//   StackRef s = capture_suffix(scratch, max_depth, CodeRange{lo, hi});  // the agent's code
+//   StackRef s = capture_suffix(scratch, max_depth, CodeRange{lo, hi}, hook_frame);
 //
-// Thread-safety: per-thread state (a ~90 KiB block from sys_map, pages touched as used, unmapped at
-// thread exit); call under the caller's ReentryGuard.
+// Thread-safety: per-thread state (a ~220 KiB block from sys_map, pages touched as used, unmapped
+// at thread exit); call under the caller's ReentryGuard.
 #pragma once
 
 #include <stdint.h>
@@ -43,7 +49,9 @@ struct CodeRange {
 
 // Return addresses, the leading frames inside `self` skipped, at most max_depth, with their hash;
 // the frames are in scratch (kMaxFrames), or not written yet (leaf == nullptr: suffix_frames).
-StackRef capture_suffix(uint64_t* scratch, uint32_t max_depth, CodeRange self);
+// `from`: a frame of the agent's on this thread's stack (a hook's __builtin_frame_address(0)) to
+// start at, sparing the climb over the agent frames below it; nullptr: start at this call.
+StackRef capture_suffix(uint64_t* scratch, uint32_t max_depth, CodeRange self, const void* from);
 // Writes a captured stack's frames into scratch if they are not written yet; valid until the
 // thread's next capture.
 void suffix_frames(StackRef* s, uint64_t* scratch);

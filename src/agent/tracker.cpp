@@ -59,7 +59,7 @@ inline Now now() {
   return Now{g_state.start_wall_ms + since, uint32_t(since / 1000)};
 }
 
-void add_to_site(uint32_t id, uint64_t size, int64_t now_ms) {
+__attribute__((always_inline)) inline void add_to_site(uint32_t id, uint64_t size, int64_t now_ms) {
   uint64_t count, bytes;
   weight(size, &count, &bytes);
   Site* s = g_state.sites.site(id);
@@ -76,7 +76,8 @@ void add_to_site(uint32_t id, uint64_t size, int64_t now_ms) {
   }
 }
 
-void sub_from_site(uint32_t id, uint64_t size, uint64_t frees) {
+__attribute__((always_inline)) inline void sub_from_site(uint32_t id, uint64_t size,
+                                                         uint64_t frees) {
   uint64_t count, bytes;
   weight(size, &count, &bytes);
   if (SiteCounts* c = thread_site_counts(id)) {
@@ -91,9 +92,10 @@ void sub_from_site(uint32_t id, uint64_t size, uint64_t frees) {
 
 // Inline: each agent frame between the hook and capture_suffix is one more frame to climb.
 __attribute__((always_inline)) inline uint32_t site_for_current_stack(wire::WireBufferType type,
-                                                                      int64_t now_ms) {
+                                                                      int64_t now_ms,
+                                                                      const void* from) {
   uint64_t scratch[kMaxFrames];
-  StackRef stack = capture_stack(scratch, g_state.config.max_depth);
+  StackRef stack = capture_stack(scratch, g_state.config.max_depth, from);
   // The unwinder remembers the site of a stack it has seen (no SiteTable probe, a cache miss).
   if (__builtin_expect(stack.site_tag >> 24 == uint32_t(type) + 1, 1)) {
     return stack.site_tag & 0xffffff;
@@ -148,11 +150,11 @@ void deactivate(const char* why) {
   LineWriter().str("memlens-agent: tracking deactivated: ").str(why).flush();
 }
 
-void record_alloc(void* p, size_t size, wire::WireBufferType type) {
+void record_alloc(void* p, size_t size, wire::WireBufferType type, const void* hook_frame) {
   if (!should_sample(size)) return;
   ReentryGuard guard;
   Now t = now();
-  uint32_t site = site_for_current_stack(type, t.wall_ms);
+  uint32_t site = site_for_current_stack(type, t.wall_ms, hook_frame);
   if (site == SiteTable::kNoSite ||
       !g_state.live.insert(reinterpret_cast<uint64_t>(p), site, size, t.seconds)) {
     count_dropped();
@@ -195,7 +197,7 @@ void put_back(const LiveEntry& e) {
 void record_map(void* p, size_t length, wire::WireBufferType type) {
   ReentryGuard guard;
   int64_t now_ms = wall_ms_coarse();
-  uint32_t site = site_for_current_stack(type, now_ms);
+  uint32_t site = site_for_current_stack(type, now_ms, nullptr);
   Region r{reinterpret_cast<uint64_t>(p), length, site, seconds_since_start(), 1, 0};
   if (site == SiteTable::kNoSite || !g_state.regions.add(r)) {
     count_dropped();

@@ -75,7 +75,9 @@ inline bool free_needs_record(void* p) {
 // Sets up tables from the config; false when memory for them could not be had.
 [[nodiscard]] bool init_tracker();
 
-void record_alloc(void* p, size_t size, wire::WireBufferType type);
+// `hook_frame`: the hook's __builtin_frame_address(0), where the stack walk starts (nullptr: here).
+void record_alloc(void* p, size_t size, wire::WireBufferType type,
+                  const void* hook_frame = nullptr);
 void record_free(void* p);
 // realloc: take the old entry out before the real call, then either finish_free() it (success)
 // or put_back() it (failure) so that a concurrent reuse of the address never meets a stale entry.

@@ -37,7 +37,8 @@ wire::Unwinder unwinder_init(wire::Unwinder wanted, bool suffix_cache);
 // The frames are in scratch (kMaxFrames) or, with the suffix unwinder, maybe not written yet
 // (leaf == nullptr): the hash and depth find a known site; capture_frames writes them (into
 // scratch) for a new one, before this thread's next capture.
-inline StackRef capture_stack(uint64_t* scratch, uint32_t max_depth);
+// `from`: as capture_suffix's (a hook's frame, or nullptr).
+inline StackRef capture_stack(uint64_t* scratch, uint32_t max_depth, const void* from = nullptr);
 void capture_frames(StackRef* s, uint64_t* scratch);
 // The site found for a captured stack, remembered for the next capture of the same stack.
 inline void capture_remember_site(const StackRef& s, uint8_t type, uint32_t site) {
@@ -51,9 +52,10 @@ extern bool g_capture_suffix;  // atomic: the default method (libunwind + stack 
 StackRef capture_stack_other(uint64_t* scratch, uint32_t max_depth);
 
 // Inline so that the default method costs the agent no extra frame or dispatch.
-inline StackRef capture_stack(uint64_t* scratch, uint32_t max_depth) {
+inline StackRef capture_stack(uint64_t* scratch, uint32_t max_depth, const void* from) {
   if (__builtin_expect(__atomic_load_n(&g_capture_suffix, __ATOMIC_ACQUIRE), 1)) {
-    return capture_suffix(scratch, max_depth < kMaxFrames ? max_depth : kMaxFrames, g_self_code);
+    return capture_suffix(scratch, max_depth < kMaxFrames ? max_depth : kMaxFrames, g_self_code,
+                          from);
   }
   return capture_stack_other(scratch, max_depth);
 }

@@ -3,7 +3,8 @@
  * (the same leaf frame, a different frame further down), in an order that repeats and then does
  * not (the memo predicts the next stack from the last time); the same function calling down from
  * two call sites of one caller (only one return address deep in the stack differs); recursion to
- * varying depths; stacks deeper than the agent keeps. Everything happens under work(). Stage:
+ * varying depths; stacks deeper than the agent keeps; more deep stacks than its flat copies of
+ * checked chains hold. Everything happens under work(). Stage:
  * ready. */
 #include "scenario_common.h"
 
@@ -89,6 +90,11 @@ NOINLINE void work(void) {
         break;
     }
     if (round % 50 == 0) deep(300);
+  }
+  /* Many distinct deep stacks, twice: more ancestors to check than the memo keeps flat (its pool
+   * of slots fills up), so later nodes are checked along their parent links. */
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int depth = 240; depth > 120; --depth) deep(depth);
   }
 }
 
