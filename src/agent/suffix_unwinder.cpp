@@ -109,23 +109,11 @@ ThreadStack* thread_stack() {
 
 constexpr uint64_t kMaxFrameBytes = 1u << 24;
 
-// One unwind in progress: the fresh frames (leaf first), and the memo node it met.
-struct Walk {
+// A search of the thread's memo for a frame: the node found and where lookups may stop.
+struct MemoSearch {
   ThreadStack* c;
-  CodeRange self;
-  uint32_t n;            // fresh frames
-  uint32_t match;        // the memo node equal to fresh frame n, kNoNode
+  uint32_t match;        // the memo node found, kNoNode
   uint64_t lookup_from;  // memo lookups only for frames at or above this SP
-  bool complete, climbing, leading;
-  uint64_t ip[kMaxFrames], sp[kMaxFrames];
-
-  void reset() {
-    n = 0;
-    match = kNoNode;
-    lookup_from = 0;
-    complete = false;
-    climbing = leading = true;
-  }
 
   // Node id (an (ip, sp) already known to equal the fresh frame n) and every frame above it still
   // hold their return addresses in their slots (x86_64: at sp - 8): then they are this stack's
@@ -158,20 +146,19 @@ struct Walk {
   // Reads in blocks of 4 without a branch per slot; a wrong node of the same (ip, sp) usually
   // differs near the leaf, so each block may end the check.
   bool slots_hold(const SlotCheck* s, uint32_t n) {
-    uint32_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-      uint64_t diff = (*reinterpret_cast<const uint64_t*>(s[i].slot) ^ s[i].ip) |
-                      (*reinterpret_cast<const uint64_t*>(s[i + 1].slot) ^ s[i + 1].ip) |
-                      (*reinterpret_cast<const uint64_t*>(s[i + 2].slot) ^ s[i + 2].ip) |
-                      (*reinterpret_cast<const uint64_t*>(s[i + 3].slot) ^ s[i + 3].ip);
-      if (diff != 0) break;
+    auto held = [](const SlotCheck* x) {
+      return *reinterpret_cast<const uint64_t*>(x->slot) ^ x->ip;
+    };
+    const SlotCheck *p = s, *end = s + n, *blocks_end = s + (n & ~3u);
+    for (; p != blocks_end; p += 4) {  // pointer steps: no index arithmetic per slot
+      if ((held(p) | held(p + 1) | held(p + 2) | held(p + 3)) != 0) break;
     }
-    for (; i < n; ++i) {
-      if (*reinterpret_cast<const uint64_t*>(s[i].slot) != s[i].ip) break;
+    for (; p != end; ++p) {
+      if (held(p) != 0) break;
     }
-    if (__builtin_expect(i == n, 1)) return true;
+    if (__builtin_expect(p == end, 1)) return true;
     // The leaf-most changed slot: frames below it need no lookup (their chains pass through it).
-    if (s[i].slot + 8 > lookup_from) lookup_from = s[i].slot + 8;
+    if (p->slot + 8 > lookup_from) lookup_from = p->slot + 8;
     return false;
   }
 
@@ -196,6 +183,22 @@ struct Walk {
       }
       return false;
     }
+  }
+};
+
+// One unwind in progress: the fresh frames (leaf first), and the memo node it met.
+struct Walk : MemoSearch {
+  CodeRange self;
+  uint32_t n;  // fresh frames
+  bool complete, climbing, leading;
+  uint64_t ip[kMaxFrames], sp[kMaxFrames];
+
+  void reset() {
+    n = 0;
+    match = kNoNode;
+    lookup_from = 0;
+    complete = false;
+    climbing = leading = true;
   }
 
   // Takes the next frame; false when the walk is over (met a known frame, or too deep).
@@ -289,30 +292,20 @@ bool suffix_unwinder_init(void* h) {
   return true;
 }
 
-__attribute__((noinline)) StackRef capture_suffix(uint64_t* out, uint32_t max, CodeRange self,
-                                                  const void* from) {
+// The unwind from the first frame outside the agent (ip, sp, rbp; trusted: the frame-pointer
+// climb to it held), or from here by libunwind; new memo nodes for its fresh frames.
+// lookup_from: what an earlier search of this stack learned (MemoSearch).
+__attribute__((noinline)) StackRef capture_walk(uint64_t* out, uint32_t max, CodeRange self,
+                                                ThreadStack* memo, uint64_t ip, uint64_t sp,
+                                                uint64_t rbp, bool trusted, uint64_t lookup_from) {
   Walk w;
-  w.c = thread_stack();
-  if (w.c != nullptr && w.c->generation != frame_rule_generation_bits()) reset_memo(w.c);
+  w.c = memo;
   w.self = self;
   w.reset();
-  // The agent is built with frame pointers: climb its own frames (this one and the hooks above
-  // it) by the frame-pointer chain, without rule lookups, to the frame that called the hook.
-  auto* fp = static_cast<const uint64_t*>(from != nullptr ? from : __builtin_frame_address(0));
-  uint64_t ip = fp[1], sp = reinterpret_cast<uint64_t>(fp) + 16, rbp = fp[0];
-  bool fast = true;
-  while (self.contains(ip)) {
-    if (rbp < sp || rbp - sp >= kMaxFrameBytes || (rbp & 7) != 0) {
-      fast = false;  // not a chain we can trust: let libunwind walk it
-      break;
-    }
-    auto* frame = reinterpret_cast<const uint64_t*>(rbp);
-    ip = frame[1];
-    sp = rbp + 16;
-    rbp = frame[0];
-  }
-  if (!fast || !walk_fast(&w, ip, sp, rbp)) {
+  w.lookup_from = lookup_from;
+  if (!trusted || !walk_fast(&w, ip, sp, rbp)) {
     w.reset();
+    w.lookup_from = lookup_from;
     walk_slow(&w);
   }
   ThreadStack* c = w.c;
@@ -362,6 +355,32 @@ __attribute__((noinline)) StackRef capture_suffix(uint64_t* out, uint32_t max, C
   if (top != nullptr && n < max) copy_chain(c, w.match, out + n, max - n);
   if (depth < total) h = stack_hash_frames(out, depth);  // cut to max (the leaf side is kept)
   return StackRef{out, 1, depth, h, keep ? leaf : kNoStackNode, 0, true};
+}
+
+StackRef capture_suffix(uint64_t* out, uint32_t max, CodeRange self, const void* from) {
+  ThreadStack* c = thread_stack();
+  if (c != nullptr && c->generation != frame_rule_generation_bits()) reset_memo(c);
+  // The agent is built with frame pointers: climb its own frames (from the hook's, or this one)
+  // by the frame-pointer chain, without rule lookups, to the frame that called the hook.
+  auto* fp = static_cast<const uint64_t*>(from != nullptr ? from : __builtin_frame_address(0));
+  uint64_t ip = fp[1], sp = reinterpret_cast<uint64_t>(fp) + 16, rbp = fp[0];
+  while (self.contains(ip)) {
+    if (rbp < sp || rbp - sp >= kMaxFrameBytes || (rbp & 7) != 0) {
+      return capture_walk(out, max, self, c, 0, 0, 0, false, 0);  // not a chain we can trust
+    }
+    auto* frame = reinterpret_cast<const uint64_t*>(rbp);
+    ip = frame[1];
+    sp = rbp + 16;
+    rbp = frame[0];
+  }
+  // Most allocations come from a frame the memo knows, with its whole chain intact: then the
+  // stack is that node's, and there is nothing to unwind.
+  MemoSearch m{c, kNoNode, 0};
+  if (c != nullptr && m.find(ip, sp) && c->node[m.match].depth <= max) {
+    const Node& f = c->node[m.match];
+    return StackRef{nullptr, 0, f.depth, f.hash, m.match, c->site_tag[m.match], true};
+  }
+  return capture_walk(out, max, self, c, ip, sp, rbp, true, m.lookup_from);
 }
 
 void suffix_remember_site(const StackRef& s, uint8_t type, uint32_t site) {
