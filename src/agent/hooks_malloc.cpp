@@ -75,19 +75,10 @@ void* realloc_common(void* p, size_t n, size_t elem) {
 
 }  // namespace
 
-namespace {
-__attribute__((noinline)) void* malloc_recorded(size_t n) {
-  if (!ready()) return agent::bootstrap_alloc(n, 16);
-  void* p = g_real.malloc(n);
-  note_alloc(p, n, __builtin_frame_address(0));
-  return p;
-}
-}  // namespace
-
 // Both ways out are tail calls: the unsampled case costs no stack frame.
 MEMLENS_EXPORT void* malloc(size_t n) {
   if (agent::sampled_skip(n)) return g_real.malloc(n);  // tracking implies ready
-  return malloc_recorded(n);
+  return agent::malloc_and_record(n);
 }
 
 MEMLENS_EXPORT void free(void* p) {

@@ -2,7 +2,8 @@
 
 #include <math.h>
 
-#include "agent/site_deltas.h"
+#include "agent/agent_init.h"
+#include "agent/real_functions.h"
 #include "agent/sys.h"
 #include "agent/unwinder.h"
 
@@ -39,16 +40,6 @@ inline bool should_sample(size_t size) {
   return true;
 }
 
-// Every allocation counts as itself unless sampled (sample_weight: inverse probability).
-inline void weight(uint64_t size, uint64_t* count, uint64_t* bytes) {
-  if (!g_state.sampled) {
-    *count = 1;
-    *bytes = size;
-    return;
-  }
-  sample_weight(size, count, bytes);
-}
-
 // One coarse clock read per allocation: wall time follows the monotonic clock from the start.
 struct Now {
   int64_t wall_ms;
@@ -74,20 +65,6 @@ __attribute__((always_inline)) inline void add_to_site(uint32_t id, uint64_t siz
   if (__atomic_load_n(&s->last_seen_ms, __ATOMIC_RELAXED) < now_ms) {
     __atomic_store_n(&s->last_seen_ms, now_ms, __ATOMIC_RELAXED);
   }
-}
-
-__attribute__((always_inline)) inline void sub_from_site(uint32_t id, uint64_t size,
-                                                         uint64_t frees) {
-  uint64_t count, bytes;
-  weight(size, &count, &bytes);
-  if (SiteCounts* c = thread_site_counts(id)) {
-    bump(&c->free_count, count * frees);
-    bump(&c->free_bytes, bytes);
-    return;
-  }
-  Site* s = g_state.sites.site(id);
-  if (frees != 0) __atomic_add_fetch(&s->free_count, count * frees, __ATOMIC_RELAXED);
-  __atomic_add_fetch(&s->free_bytes, bytes, __ATOMIC_RELAXED);
 }
 
 // Inline: each agent frame between the hook and capture_suffix is one more frame to climb.
@@ -150,7 +127,10 @@ void deactivate(const char* why) {
   LineWriter().str("memlens-agent: tracking deactivated: ").str(why).flush();
 }
 
-void record_alloc(void* p, size_t size, wire::WireBufferType type, const void* hook_frame) {
+namespace {
+__attribute__((always_inline)) inline void record_alloc_here(void* p, size_t size,
+                                                             wire::WireBufferType type,
+                                                             const void* hook_frame) {
   if (!should_sample(size)) return;
   ReentryGuard guard;
   Now t = now();
@@ -162,15 +142,21 @@ void record_alloc(void* p, size_t size, wire::WireBufferType type, const void* h
   }
   add_to_site(site, size, t.wall_ms);
 }
+}  // namespace
 
-void record_free(void* p) {
-  auto ptr = reinterpret_cast<uint64_t>(p);
-  if (g_state.sampled && (g_state.live.surely_absent(ptr) || !g_state.live.contains_maybe(ptr))) {
-    return;
+void record_alloc(void* p, size_t size, wire::WireBufferType type, const void* hook_frame) {
+  record_alloc_here(p, size, type, hook_frame);
+}
+
+// Its own frame is where the stack walk starts: the hook tail-calls it, so the frame's caller is
+// the application's.
+__attribute__((noinline)) void* malloc_and_record(size_t n) {
+  if (!real_ready() && !ensure_started()) return bootstrap_alloc(n, 16);
+  void* p = g_real.malloc(n);
+  if (p != nullptr && tracking()) {
+    record_alloc_here(p, n, wire::WireBufferType::kMalloc, __builtin_frame_address(0));
   }
-  ReentryGuard guard;  // a signal handler that frees while we hold a shard lock passes through
-  LiveEntry e;
-  if (g_state.live.remove(ptr, &e)) sub_from_site(e.site, e.size, 1);
+  return p;
 }
 
 bool take_entry(void* p, LiveEntry* out) {

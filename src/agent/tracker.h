@@ -23,6 +23,7 @@
 #include "agent/guard.h"
 #include "agent/live_table.h"
 #include "agent/region_table.h"
+#include "agent/site_deltas.h"
 #include "agent/site_table.h"
 
 namespace memlens::agent {
@@ -78,7 +79,10 @@ inline bool free_needs_record(void* p) {
 // `hook_frame`: the hook's __builtin_frame_address(0), where the stack walk starts (nullptr: here).
 void record_alloc(void* p, size_t size, wire::WireBufferType type,
                   const void* hook_frame = nullptr);
-void record_free(void* p);
+// malloc(n) when it must be recorded (tracking on, a sample point): the real malloc, then
+// record_alloc; before the hook table is resolved, the bootstrap arena.
+void* malloc_and_record(size_t n);
+inline void record_free(void* p);
 // realloc: take the old entry out before the real call, then either finish_free() it (success)
 // or put_back() it (failure) so that a concurrent reuse of the address never meets a stale entry.
 [[nodiscard]] bool take_entry(void* p, LiveEntry* out);
@@ -89,9 +93,43 @@ void record_map(void* p, size_t length, wire::WireBufferType type);
 
 // Weighted (count, bytes) a recorded allocation of `size` adds to its site.
 void sample_weight(uint64_t size, uint64_t* count, uint64_t* bytes);
+// Every allocation counts as itself unless sampled (sample_weight: inverse probability).
+inline void weight(uint64_t size, uint64_t* count, uint64_t* bytes) {
+  if (!g_state.sampled) {
+    *count = 1;
+    *bytes = size;
+    return;
+  }
+  sample_weight(size, count, bytes);
+}
 uint32_t seconds_since_start();
 void count_dropped();
 // Stops tracking and writes one line to stderr, once.
 void deactivate(const char* why);
+
+// Inline, like the live table's remove: a free has no call on its way to the table.
+__attribute__((always_inline)) inline void sub_from_site(uint32_t id, uint64_t size,
+                                                         uint64_t frees) {
+  uint64_t count, bytes;
+  weight(size, &count, &bytes);
+  if (SiteCounts* c = thread_site_counts(id)) {  // this thread's own line: no sharing
+    bump(&c->free_count, count * frees);
+    bump(&c->free_bytes, bytes);
+    return;
+  }
+  Site* s = g_state.sites.site(id);
+  if (frees != 0) __atomic_add_fetch(&s->free_count, count * frees, __ATOMIC_RELAXED);
+  __atomic_add_fetch(&s->free_bytes, bytes, __ATOMIC_RELAXED);
+}
+
+__attribute__((always_inline)) inline void record_free(void* p) {
+  auto ptr = reinterpret_cast<uint64_t>(p);
+  if (g_state.sampled && (g_state.live.surely_absent(ptr) || !g_state.live.contains_maybe(ptr))) {
+    return;
+  }
+  ReentryGuard guard;  // a signal handler that frees while we hold a shard lock passes through
+  LiveEntry e;
+  if (g_state.live.remove(ptr, &e)) sub_from_site(e.site, e.size, 1);
+}
 
 }  // namespace memlens::agent
