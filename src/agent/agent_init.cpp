@@ -39,6 +39,7 @@ void after_fork_child() {
   // socket, named by its own pid.
   ReentryGuard guard;
   g_state.fork_child = true;
+  live_fronts_after_fork_child();
   Config fresh = read_config();
   for (unsigned i = 0; i < sizeof fresh.socket_name; ++i) {
     g_state.config.socket_name[i] = fresh.socket_name[i];

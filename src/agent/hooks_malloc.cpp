@@ -81,9 +81,10 @@ MEMLENS_EXPORT void* malloc(size_t n) {
   return agent::malloc_and_record(n);
 }
 
+// Both ways out are tail calls: the unrecorded free (sampled mode: nearly all) costs no frame.
 MEMLENS_EXPORT void free(void* p) {
   if (p == nullptr || agent::is_bootstrap(p)) return;
-  if (agent::free_needs_record(p)) agent::record_free(p);
+  if (agent::free_needs_record(p)) return agent::record_and_free(p);
   g_real.free(p);
 }
 

@@ -87,7 +87,7 @@ void* aligned_new(size_t n, size_t align, bool array, bool may_throw) {
 inline void do_delete(void* p) {
   if (p == nullptr) return;
   if (agent::is_bootstrap(p)) return;
-  if (agent::free_needs_record(p)) agent::record_free(p);
+  if (agent::free_needs_record(p)) return agent::record_and_free(p);  // tail calls, as free()
   g_real.free(p);
 }
 

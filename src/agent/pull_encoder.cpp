@@ -71,8 +71,8 @@ void fill_stats(void* record) {
   s.heap_total = mi.arena + mi.hblkhd;
   s.dropped_events = __atomic_load_n(&g_state.dropped, __ATOMIC_RELAXED);
   s.agent_memory_bytes = mapped_bytes();
-  s.live_table_bytes = g_state.live.table_bytes();
-  s.live_table_entries = g_state.live.live_entries();
+  s.live_table_bytes = g_state.live.table_bytes() + live_fronts_bytes();
+  s.live_table_entries = g_state.live.live_entries() + live_fronts_entries();
   s.sample_bytes = g_state.config.sample_bytes;
   s.site_count = g_state.sites.count();
   s.wall_ms = wall_ms_coarse();
@@ -114,6 +114,7 @@ bool encode_pull(PullBuffer* out, uint32_t* node_cursor) {
   memset(g_scratch, 0, scratch_need);
   ScanContext ctx{site_count, seconds_since_start()};
   g_state.live.visit(scan_entry, &ctx);
+  live_fronts_visit(scan_entry, &ctx);
   g_state.regions.visit(scan_region, &ctx);
   // Counters: read the shared atomics, then add the threads' deltas. Deltas never move into the
   // shared atomics, so nothing is missed or counted twice however the two reads interleave.

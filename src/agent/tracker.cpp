@@ -90,13 +90,27 @@ __attribute__((always_inline)) inline uint32_t site_for_current_stack(wire::Wire
 
 }  // namespace
 
+namespace {
+// An entry that left a thread's front and found no room in the table: no longer live.
+void lost_entry(const LiveEntry& e) {
+  sub_from_site(e.site, e.size, 1);
+  count_dropped();
+}
+}  // namespace
+
 bool init_tracker() {
   const Config& c = g_state.config;
   g_state.start_wall_ms = wall_ms_coarse();
   g_state.start_mono_ms = mono_ms_coarse();
   g_state.sampled = c.sample_bytes != 0;
-  return g_state.live.init(c.max_live, c.sample_bytes != 0) &&
-         g_state.sites.init(c.max_sites, c.max_nodes) && site_deltas_init(c.max_sites);
+  if (!g_state.live.init(c.max_live, c.sample_bytes != 0) ||
+      !g_state.sites.init(c.max_sites, c.max_nodes) || !site_deltas_init(c.max_sites)) {
+    return false;
+  }
+  if (!live_fronts_init(&g_state.live, lost_entry, !g_state.sampled) && !g_state.sampled) {
+    LineWriter().str("memlens-agent: no per-thread live fronts (pthread key)").flush();
+  }
+  return true;
 }
 
 void sample_weight(uint64_t size, uint64_t* count, uint64_t* bytes) {
@@ -136,7 +150,7 @@ __attribute__((always_inline)) inline void record_alloc_here(void* p, size_t siz
   Now t = now();
   uint32_t site = site_for_current_stack(type, t.wall_ms, hook_frame);
   if (site == SiteTable::kNoSite ||
-      !g_state.live.insert(reinterpret_cast<uint64_t>(p), site, size, t.seconds)) {
+      !live_insert(reinterpret_cast<uint64_t>(p), site, size, t.seconds)) {
     count_dropped();
     return;
   }
@@ -159,13 +173,18 @@ __attribute__((noinline)) void* malloc_and_record(size_t n) {
   return p;
 }
 
+void record_and_free(void* p) {
+  record_free(p);
+  g_real.free(p);
+}
+
 bool take_entry(void* p, LiveEntry* out) {
   auto ptr = reinterpret_cast<uint64_t>(p);
   if (g_state.sampled && (g_state.live.surely_absent(ptr) || !g_state.live.contains_maybe(ptr))) {
     return false;
   }
   ReentryGuard guard;
-  return g_state.live.remove(ptr, out);
+  return live_remove(ptr, out);
 }
 
 void finish_free(const LiveEntry& e) {
@@ -174,7 +193,7 @@ void finish_free(const LiveEntry& e) {
 
 void put_back(const LiveEntry& e) {
   ReentryGuard guard;
-  if (!g_state.live.insert(e.ptr, e.site, e.size, e.time_s)) {
+  if (!live_insert(e.ptr, e.site, e.size, e.time_s)) {
     sub_from_site(e.site, e.size, 1);  // cannot keep it: account it as gone, not as live
     count_dropped();
   }

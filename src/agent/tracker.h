@@ -21,6 +21,7 @@
 
 #include "agent/config.h"
 #include "agent/guard.h"
+#include "agent/live_front.h"
 #include "agent/live_table.h"
 #include "agent/region_table.h"
 #include "agent/site_deltas.h"
@@ -83,6 +84,8 @@ void record_alloc(void* p, size_t size, wire::WireBufferType type,
 // record_alloc; before the hook table is resolved, the bootstrap arena.
 void* malloc_and_record(size_t n);
 inline void record_free(void* p);
+// record_free(p), then the real free (out of line, so that the free hook stays small).
+void record_and_free(void* p);
 // realloc: take the old entry out before the real call, then either finish_free() it (success)
 // or put_back() it (failure) so that a concurrent reuse of the address never meets a stale entry.
 [[nodiscard]] bool take_entry(void* p, LiveEntry* out);
@@ -129,7 +132,7 @@ __attribute__((always_inline)) inline void record_free(void* p) {
   }
   ReentryGuard guard;  // a signal handler that frees while we hold a shard lock passes through
   LiveEntry e;
-  if (g_state.live.remove(ptr, &e)) sub_from_site(e.site, e.size, 1);
+  if (live_remove(ptr, &e)) sub_from_site(e.site, e.size, 1);
 }
 
 }  // namespace memlens::agent
