@@ -30,6 +30,7 @@ void after_fork_parent() {
 
 void after_fork_child() {
   after_fork_parent();
+  clock_ticking(false);  // the thread that ticked it is the parent's
   close_inherited_server_fds();
   if (!g_state.config.follow_fork) {
     __atomic_store_n(&g_state.active, false, __ATOMIC_RELAXED);  // untracked by default

@@ -19,7 +19,6 @@ namespace memlens::agent {
 namespace {
 
 constexpr int kIoTimeoutMs = 5000;
-constexpr int kIdlePollMs = 500;
 
 // Waits for fd to become ready for `events`; false on timeout or error.
 bool wait_for(int fd, short events, int timeout_ms) {
@@ -181,9 +180,11 @@ void* server_main(void*) {
     return nullptr;
   }
   Session s;
+  clock_ticking(true);  // from now on allocations read the time this loop publishes
   while (!g_stop) {
     pollfd fds[2] = {{listener, POLLIN, 0}, {s.fd, POLLIN, 0}};
-    int r = poll(fds, s.fd >= 0 ? 2 : 1, kIdlePollMs);
+    int r = poll(fds, s.fd >= 0 ? 2 : 1, kClockTickMs);
+    clock_tick();
     if (r <= 0) continue;
     if ((fds[0].revents & POLLIN) != 0) {
       int c = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
@@ -206,6 +207,7 @@ void* server_main(void*) {
       s.fd = -1;
     }
   }
+  clock_ticking(false);
   __atomic_store_n(&g_client_fd, -1, __ATOMIC_RELEASE);
   __atomic_store_n(&g_listener_fd, -1, __ATOMIC_RELEASE);
   if (s.fd >= 0) close(s.fd);

@@ -40,13 +40,19 @@ inline bool should_sample(size_t size) {
   return true;
 }
 
-// One coarse clock read per allocation: wall time follows the monotonic clock from the start.
+// The time an allocation is stamped with: the socket thread's published clock while it ticks
+// (one load), else a coarse clock read. Wall time follows the monotonic clock from the start.
+int64_t g_clock_ms = 0;        // atomic: monotonic ms since the start, at the last tick
+bool g_clock_ticking = false;  // atomic
+
 struct Now {
   int64_t wall_ms;
   uint32_t seconds;  // since the agent started
 };
 inline Now now() {
-  int64_t since = mono_ms_coarse() - g_state.start_mono_ms;
+  int64_t since = __atomic_load_n(&g_clock_ticking, __ATOMIC_ACQUIRE)
+                      ? __atomic_load_n(&g_clock_ms, __ATOMIC_RELAXED)
+                      : mono_ms_coarse() - g_state.start_mono_ms;
   return Now{g_state.start_wall_ms + since, uint32_t(since / 1000)};
 }
 
@@ -125,6 +131,15 @@ void sample_weight(uint64_t size, uint64_t* count, uint64_t* bytes) {
   *bytes = uint64_t(w + 0.5);
   double c = 1.0 / p;
   *count = c < 1.5 ? 1 : uint64_t(c + 0.5);
+}
+
+void clock_tick() {
+  __atomic_store_n(&g_clock_ms, mono_ms_coarse() - g_state.start_mono_ms, __ATOMIC_RELAXED);
+}
+
+void clock_ticking(bool on) {
+  if (on) clock_tick();
+  __atomic_store_n(&g_clock_ticking, on, __ATOMIC_RELEASE);
 }
 
 uint32_t seconds_since_start() {

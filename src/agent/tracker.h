@@ -106,6 +106,12 @@ inline void weight(uint64_t size, uint64_t* count, uint64_t* bytes) {
   sample_weight(size, count, bytes);
 }
 uint32_t seconds_since_start();
+// The clock allocations are stamped with: a thread that calls clock_tick() at least every
+// kClockTickMs announces it with clock_ticking(true) (and false when it stops); otherwise each
+// allocation reads the coarse clock itself.
+constexpr int kClockTickMs = 100;
+void clock_tick();
+void clock_ticking(bool on);
 void count_dropped();
 // Stops tracking and writes one line to stderr, once.
 void deactivate(const char* why);

@@ -6,7 +6,8 @@
  *   dlopen     leaks through a test-built library (argv[2]), then dlcloses it   stages: ready,
  * ready thread-exit  a thread calls exit(7) while the main thread allocates   (exit status 7)
  *   signals    a thread sends 20000 SIGUSR1 to the allocating main thread   (exit status 0)
- *   atexit     allocations and frees in exit handlers and before main       (exit status 0)  */
+ *   atexit     allocations and frees in exit handlers and before main       (exit status 0)
+ *   clock      one call site allocates, 1.5 s later again                      stage: ready */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <malloc.h>
@@ -111,6 +112,19 @@ __attribute__((noinline)) void* parent_alloc(void) {
 }
 __attribute__((noinline)) void* child_alloc(void) {
   return malloc(5000);
+}
+
+__attribute__((noinline)) void site_clock(int i) {
+  g_ptr[15][i] = malloc(4321);
+}
+
+static void clock_sites(void) {
+  volatile int rounds = 2; /* not unrolled: one call line, one stack, both times */
+  for (int i = 0; i < rounds; ++i) {
+    site_clock(i);
+    if (i == 0) usleep(1500 * 1000);
+  }
+  scenario_ready();
 }
 
 static void forking(void) {
@@ -264,6 +278,8 @@ static void print_all_syms(void) {
   SCENARIO_SYM(before_main);
   SCENARIO_SYM(in_exit_handler);
   SCENARIO_SYM(print_all_syms);
+  SCENARIO_SYM(site_clock);
+  SCENARIO_SYM(clock_sites);
   SCENARIO_SYM(main);
 }
 
@@ -286,6 +302,8 @@ int main(int argc, char** argv) {
     signals();
   else if (strcmp(mode, "atexit") == 0)
     atexit(in_exit_handler);
+  else if (strcmp(mode, "clock") == 0)
+    clock_sites();
   else
     return 2;
   return 0;

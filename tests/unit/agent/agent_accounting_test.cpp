@@ -136,6 +136,36 @@ TEST(AgentAccounting, DroppedEventsAreCountedWhenSitesRunOut) {
   EXPECT_EQ(t.wait_exit(), 0);
 }
 
+// Allocations are stamped with the clock the agent's socket thread publishes: it must move on.
+// One call site allocates, 1.5 s later again: first seen, last seen and the oldest live
+// allocation are those two moments (to the 100 ms tick), within the test's own wall clock.
+TEST(AgentAccounting, FirstLastSeenAndAgesFollowTheClock) {
+  auto wall_ms = [] {
+    return std::chrono::duration_cast<milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  int64_t before = wall_ms();
+  TargetProcess t = TargetProcess::start({target_path("agent_scenario"), "clock"}, agent_env());
+  ASSERT_TRUE(t.wait_ready());
+  int64_t after = wall_ms();
+  auto client = ingest::AgentClient::connect(t.pid(), milliseconds(30000));
+  ASSERT_TRUE(client) << client.error().message;
+  auto pull = client->pull();
+  ASSERT_TRUE(pull) << pull.error().message;
+  auto sites = TargetProcess::sites_with_leaf(t, pull->sites, "site_clock");
+  ASSERT_EQ(sites.size(), 1u);
+  const SiteSample& s = *sites[0];
+  EXPECT_EQ(s.live_count, 2u);
+  EXPECT_GE(s.first_seen, before - 200);  // coarse clocks: a tick's slack
+  EXPECT_LE(s.last_seen, after + 200);
+  EXPECT_GE(s.last_seen - s.first_seen, 1300);
+  EXPECT_LE(s.last_seen - s.first_seen, 2500);
+  EXPECT_NEAR(double(s.oldest_live), double(s.first_seen), 1000.0);  // ages are in seconds
+  t.advance();
+  EXPECT_EQ(t.wait_exit(), 0);
+}
+
 TEST(AgentAccounting, ForceGcReportsRss) {
   TargetProcess t = TargetProcess::start({target_path("agent_scenario"), "exact"}, agent_env());
   ASSERT_TRUE(t.wait_ready());
