@@ -383,6 +383,22 @@ StackRef capture_suffix(uint64_t* out, uint32_t max, CodeRange self, const void*
   return capture_walk(out, max, self, c, ip, sp, rbp, true, m.lookup_from);
 }
 
+__attribute__((flatten)) uint32_t suffix_known_site(uint32_t max, CodeRange self, const void* from,
+                                                    uint8_t type) {
+  ThreadStack* c = t_stack;
+  if (c == nullptr || c->generation != frame_rule_generation_bits() || from == nullptr) {
+    return kNoKnownSite;
+  }
+  auto* fp = static_cast<const uint64_t*>(from);
+  uint64_t ip = fp[1], sp = reinterpret_cast<uint64_t>(fp) + 16;
+  if (self.contains(ip)) return kNoKnownSite;  // more agent frames: capture_suffix climbs them
+  MemoSearch m{c, kNoNode, 0};
+  if (!m.find(ip, sp)) return kNoKnownSite;
+  uint32_t tag = c->site_tag[m.match];
+  if (c->node[m.match].depth > max || tag >> 24 != uint32_t(type) + 1) return kNoKnownSite;
+  return tag & 0xffffff;
+}
+
 void suffix_remember_site(const StackRef& s, uint8_t type, uint32_t site) {
   ThreadStack* c = t_stack;
   if (s.node == kNoStackNode || c == nullptr || s.node >= c->n || site >= (1u << 24)) return;

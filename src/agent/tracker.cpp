@@ -73,10 +73,13 @@ __attribute__((always_inline)) inline void add_to_site(uint32_t id, uint64_t siz
   }
 }
 
-// Inline: each agent frame between the hook and capture_suffix is one more frame to climb.
+// Inline, on the hook's path: `from` is the hook's frame, where the stack walk starts.
 __attribute__((always_inline)) inline uint32_t site_for_current_stack(wire::WireBufferType type,
                                                                       int64_t now_ms,
                                                                       const void* from) {
+  // Most allocations: a stack the memo knows whole, with its site.
+  uint32_t known = capture_known_site(g_state.config.max_depth, from, uint8_t(type));
+  if (__builtin_expect(known != kNoKnownSite, 1)) return known;
   uint64_t scratch[kMaxFrames];
   StackRef stack = capture_stack(scratch, g_state.config.max_depth, from);
   // The unwinder remembers the site of a stack it has seen (no SiteTable probe, a cache miss).
