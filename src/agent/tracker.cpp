@@ -73,13 +73,10 @@ __attribute__((always_inline)) inline void add_to_site(uint32_t id, uint64_t siz
   }
 }
 
-// Inline, on the hook's path: `from` is the hook's frame, where the stack walk starts.
-__attribute__((always_inline)) inline uint32_t site_for_current_stack(wire::WireBufferType type,
-                                                                      int64_t now_ms,
-                                                                      const void* from) {
-  // Most allocations: a stack the memo knows whole, with its site.
-  uint32_t known = capture_known_site(g_state.config.max_depth, from, uint8_t(type));
-  if (__builtin_expect(known != kNoKnownSite, 1)) return known;
+// A stack the memo does not know whole: capture it, find or add its site. Out of line, so that
+// its scratch frames (2 KiB) do not push the common path's frames away from the program's.
+__attribute__((noinline)) uint32_t site_for_new_stack(wire::WireBufferType type, int64_t now_ms,
+                                                      const void* from) {
   uint64_t scratch[kMaxFrames];
   StackRef stack = capture_stack(scratch, g_state.config.max_depth, from);
   // The unwinder remembers the site of a stack it has seen (no SiteTable probe, a cache miss).
@@ -95,6 +92,16 @@ __attribute__((always_inline)) inline uint32_t site_for_current_stack(wire::Wire
   }
   capture_remember_site(stack, uint8_t(type), id);
   return id;
+}
+
+// Inline, on the hook's path: `from` is the hook's frame, where the stack walk starts.
+__attribute__((always_inline)) inline uint32_t site_for_current_stack(wire::WireBufferType type,
+                                                                      int64_t now_ms,
+                                                                      const void* from) {
+  // Most allocations: a stack the memo knows whole, with its site.
+  uint32_t known = capture_known_site(g_state.config.max_depth, from, uint8_t(type));
+  if (__builtin_expect(known != kNoKnownSite, 1)) return known;
+  return site_for_new_stack(type, now_ms, from);
 }
 
 }  // namespace
