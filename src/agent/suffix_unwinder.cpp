@@ -383,7 +383,7 @@ StackRef capture_suffix(uint64_t* out, uint32_t max, CodeRange self, const void*
   return capture_walk(out, max, self, c, ip, sp, rbp, true, m.lookup_from);
 }
 
-__attribute__((flatten)) uint32_t suffix_known_site(uint32_t max, CodeRange self, const void* from,
+__attribute__((flatten)) uint32_t suffix_known_site(CodeRange self, const void* from,
                                                     uint8_t type) {
   ThreadStack* c = t_stack;
   if (c == nullptr || c->generation != frame_rule_generation_bits() || from == nullptr) {
@@ -395,7 +395,9 @@ __attribute__((flatten)) uint32_t suffix_known_site(uint32_t max, CodeRange self
   MemoSearch m{c, kNoNode, 0};
   if (!m.find(ip, sp)) return kNoKnownSite;
   uint32_t tag = c->site_tag[m.match];
-  if (c->node[m.match].depth > max || tag >> 24 != uint32_t(type) + 1) return kNoKnownSite;
+  // A node's site was found for its stack as cut to max_depth (a process-wide setting): it holds
+  // for a stack deeper than that too.
+  if (tag >> 24 != uint32_t(type) + 1) return kNoKnownSite;
   return tag & 0xffffff;
 }
 

@@ -59,7 +59,7 @@ void suffix_frames(StackRef* s, uint64_t* scratch);
 // site it ended in last time (the common case: no StackRef, no walk); kNoKnownSite otherwise, and
 // then capture_suffix. `from` as capture_suffix's.
 constexpr uint32_t kNoKnownSite = 0xffffffffu;
-uint32_t suffix_known_site(uint32_t max_depth, CodeRange self, const void* from, uint8_t type);
+uint32_t suffix_known_site(CodeRange self, const void* from, uint8_t type);
 // Caches the site found for a stack captured as a memo node (its next capture finds it in
 // StackRef::site_tag). Before the thread's next capture.
 void suffix_remember_site(const StackRef& s, uint8_t type, uint32_t site);

@@ -99,7 +99,7 @@ __attribute__((always_inline)) inline uint32_t site_for_current_stack(wire::Wire
                                                                       int64_t now_ms,
                                                                       const void* from) {
   // Most allocations: a stack the memo knows whole, with its site.
-  uint32_t known = capture_known_site(g_state.config.max_depth, from, uint8_t(type));
+  uint32_t known = capture_known_site(from, uint8_t(type));
   if (__builtin_expect(known != kNoKnownSite, 1)) return known;
   return site_for_new_stack(type, now_ms, from);
 }

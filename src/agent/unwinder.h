@@ -42,7 +42,7 @@ inline StackRef capture_stack(uint64_t* scratch, uint32_t max_depth, const void*
 void capture_frames(StackRef* s, uint64_t* scratch);
 // The site remembered for the current stack if the default method knows it (kNoKnownSite: call
 // capture_stack). `from` as capture_stack's.
-inline uint32_t capture_known_site(uint32_t max_depth, const void* from, uint8_t type);
+inline uint32_t capture_known_site(const void* from, uint8_t type);
 // The site found for a captured stack, remembered for the next capture of the same stack.
 inline void capture_remember_site(const StackRef& s, uint8_t type, uint32_t site) {
   if (s.node != kNoStackNode) suffix_remember_site(s, type, site);
@@ -63,10 +63,9 @@ inline StackRef capture_stack(uint64_t* scratch, uint32_t max_depth, const void*
   return capture_stack_other(scratch, max_depth);
 }
 
-inline uint32_t capture_known_site(uint32_t max_depth, const void* from, uint8_t type) {
+inline uint32_t capture_known_site(const void* from, uint8_t type) {
   if (__builtin_expect(__atomic_load_n(&g_capture_suffix, __ATOMIC_ACQUIRE), 1)) {
-    return suffix_known_site(max_depth < kMaxFrames ? max_depth : kMaxFrames, g_self_code, from,
-                             type);
+    return suffix_known_site(g_self_code, from, type);
   }
   return kNoKnownSite;
 }
