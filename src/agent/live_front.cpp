@@ -40,7 +40,6 @@ bool move_out(Front* f, uint32_t i, uint64_t k) {
   }
   LiveEntry e = front_entry(k, __atomic_load_n(&f->value[i], __ATOMIC_RELAXED));
   if (!g_table->insert(e.ptr, e.site, e.size, e.time_s)) g_lost(e);
-  __atomic_store_n(&f->held, f->held - 1, __ATOMIC_RELAXED);
   return true;
 }
 
@@ -120,11 +119,11 @@ bool live_insert_slow(uint64_t ptr, uint32_t site, uint64_t size, uint32_t time_
   }
   uint32_t i = front_slot(ptr);
   uint64_t old = __atomic_load_n(&f->key[i], __ATOMIC_RELAXED);
-  bool same = old != 0 && old >> 20 == ptr >> 4;  // a stale entry of this very pointer: replace
-  if (old != 0 && !same) move_out(f, i, old);     // if claimed meanwhile, the slot is empty now
+  // A stale entry of this very pointer is replaced; another one moves out (if another thread's
+  // free claims it first, the slot is empty).
+  if (old != 0 && old >> 20 != ptr >> 4) move_out(f, i, old);
   __atomic_store_n(&f->value[i], size << 24 | (time_s & 0xffffff), __ATOMIC_RELAXED);
   __atomic_store_n(&f->key[i], (ptr >> 4) << 20 | site, __ATOMIC_RELEASE);
-  if (!same) __atomic_store_n(&f->held, f->held + 1, __ATOMIC_RELAXED);
   if (++f->window_inserts == kFrontWindow) front_window_end(f);
   return true;
 }
@@ -147,7 +146,6 @@ bool live_remove_slow(uint64_t ptr, LiveEntry* out) {
         uint64_t v = __atomic_load_n(&g->value[i], __ATOMIC_RELAXED);
         if (__atomic_compare_exchange_n(&g->key[i], &k, 0, false, __ATOMIC_ACQ_REL,
                                         __ATOMIC_ACQUIRE)) {
-          __atomic_add_fetch(&g->claimed, 1, __ATOMIC_RELAXED);
           *out = front_entry(k, v);
           return true;
         }
@@ -184,13 +182,15 @@ void live_fronts_visit(void (*fn)(void*, const LiveEntry&), void* ctx) {
 }
 
 uint64_t live_fronts_entries() {
+  // Counted here, at pull time, rather than kept on the hot paths.
   uint64_t total = 0;
   uint32_t n = __atomic_load_n(&g_front_count, __ATOMIC_ACQUIRE);
   for (uint32_t j = 0; j < n; ++j) {
     Front* g = __atomic_load_n(&g_fronts[j], __ATOMIC_ACQUIRE);
-    uint64_t held = __atomic_load_n(&g->held, __ATOMIC_RELAXED);
-    uint64_t claimed = __atomic_load_n(&g->claimed, __ATOMIC_RELAXED);
-    total += held > claimed ? held - claimed : 0;
+    for (uint32_t i = 0; i < kFrontSlots; ++i) {
+      uint64_t k = __atomic_load_n(&g->key[i], __ATOMIC_RELAXED);
+      total += k != 0 && (k & kMoving) == 0;
+    }
   }
   return total;
 }

@@ -38,8 +38,6 @@ constexpr uint32_t kFrontWindow = 4096;  // inserts between two looks at the hit
 struct Front {
   uint64_t key[kFrontSlots];    // LiveTable's key encoding; 0: empty; | kMoving while moving
   uint64_t value[kFrontSlots];  // LiveTable's value encoding
-  uint64_t held;                // entries the owner put here and took out itself (owner only)
-  uint64_t claimed;             // atomic: entries other threads took
   uint32_t window_inserts, window_hits;
   uint32_t bypass;  // allocations left that go straight to the shards
   uint32_t owned;   // atomic: a live thread uses it
@@ -81,7 +79,6 @@ __attribute__((always_inline)) inline bool live_insert(uint64_t ptr, uint32_t si
   if (old != 0 && old >> 20 != ptr >> 4) return live_insert_slow(ptr, site, size, time_s);
   __atomic_store_n(&f->value[i], size << 24 | (time_s & 0xffffff), __ATOMIC_RELAXED);
   __atomic_store_n(&f->key[i], (ptr >> 4) << 20 | site, __ATOMIC_RELEASE);
-  if (old == 0) __atomic_store_n(&f->held, f->held + 1, __ATOMIC_RELAXED);
   if (__builtin_expect(++f->window_inserts == kFrontWindow, 0)) front_window_end(f);
   return true;
 }
@@ -95,7 +92,6 @@ __attribute__((always_inline)) inline bool live_remove(uint64_t ptr, LiveEntry* 
       uint64_t v = __atomic_load_n(&f->value[i], __ATOMIC_RELAXED);
       // Only a second free of the same pointer could race for this entry: a plain clear.
       __atomic_store_n(&f->key[i], 0, __ATOMIC_RELAXED);
-      __atomic_store_n(&f->held, f->held - 1, __ATOMIC_RELAXED);
       ++f->window_hits;
       *out = front_entry(k, v);
       return true;

@@ -43,6 +43,10 @@ struct ThreadStack {
   uint16_t index[kIndexSlots];
   Node node[kNodes];
   uint16_t same[kNodes];
+  // Prediction: the node the thread's last known-stack allocation matched, and for each node the
+  // one matched right after it last time (checked like any candidate before it is trusted).
+  uint32_t last_match;
+  uint16_t next_match[kNodes];
   uint32_t site_tag[kNodes];  // the site of the stack that ends at this node (StackRef::site_tag)
   // The ancestors of nodes whose chains were checked before, parent first, flat: a later check
   // of the same node is one loop of independent loads instead of a walk along parent links.
@@ -68,6 +72,7 @@ void reset_memo(ThreadStack* c) {
   }
   c->n = 0;
   c->pool_used = 0;
+  c->last_match = kNoNode;
   c->generation = frame_rule_generation_bits();
 }
 
@@ -393,7 +398,15 @@ __attribute__((flatten)) uint32_t suffix_known_site(CodeRange self, const void* 
   uint64_t ip = fp[1], sp = reinterpret_cast<uint64_t>(fp) + 16;
   if (self.contains(ip)) return kNoKnownSite;  // more agent frames: capture_suffix climbs them
   MemoSearch m{c, kNoNode, 0};
-  if (!m.find(ip, sp)) return kNoKnownSite;
+  uint32_t last = c->last_match;
+  uint32_t guess = last < c->n ? c->next_match[last] : kNoNode;
+  if (guess < c->n && c->node[guess].ip == ip && c->node[guess].sp == sp && m.chain_holds(guess)) {
+    m.match = guess;
+  } else if (!m.find(ip, sp)) {
+    return kNoKnownSite;
+  }
+  if (last < c->n) c->next_match[last] = uint16_t(m.match);
+  c->last_match = m.match;
   uint32_t tag = c->site_tag[m.match];
   // A node's site was found for its stack as cut to max_depth (a process-wide setting): it holds
   // for a stack deeper than that too.
