@@ -146,8 +146,7 @@ MEMLENS_EXPORT void* valloc(size_t n) {
 MEMLENS_EXPORT void* pvalloc(size_t n) {
   if (!ready()) return agent::bootstrap_alloc((n + 4095) & ~size_t{4095}, 4096);
   void* p = g_real.pvalloc(n);
-  note_alloc(
-      p, n,
-      __builtin_frame_address(0));  // the requested size: live bytes are what the program asked for
+  // The requested size: live bytes are what the program asked for.
+  note_alloc(p, n, __builtin_frame_address(0));
   return p;
 }

@@ -17,7 +17,8 @@
 // so it is kept cheap: the first check of a node copies its ancestors' slots and return
 // addresses into a flat pool, and later checks read them there in one loop of independent loads
 // (no walk along parent links); the nodes sharing an (ip, sp) are listed most recently matched
-// first, so the usual next stack is tried before the others.
+// first, and before them the node that followed the thread's previous match last time is tried
+// (a prediction, checked like any candidate).
 // Assumption (as every shadow-stack unwinder makes): a caller at the same return address and
 // stack position has the same frame layout (no alloca growth between the two calls).
 // Stacks whose SPs do not strictly climb (signal frames on an alternate stack, coroutines) or that

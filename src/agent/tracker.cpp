@@ -104,9 +104,6 @@ __attribute__((always_inline)) inline uint32_t site_for_current_stack(wire::Wire
   return site_for_new_stack(type, now_ms, from);
 }
 
-}  // namespace
-
-namespace {
 // An entry that left a thread's front and found no room in the table: no longer live.
 void lost_entry(const LiveEntry& e) {
   sub_from_site(e.site, e.size, 1);
