@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <sched.h>
 
+#include "agent/guard.h"
 #include "agent/sys.h"
 
 namespace memlens::agent {
@@ -45,6 +46,9 @@ bool move_out(Front* f, uint32_t i, uint64_t k) {
 
 // Thread exit: the entries go to the shards and the front to the next new thread.
 void release_front(void* block) {
+  // Anything allocated on the way (the lost-entry accounting may set up this thread's counters)
+  // is the agent's own, and must not land in the front being emptied.
+  ReentryGuard guard;
   auto* f = static_cast<Front*>(block);
   for (uint32_t i = 0; i < kFrontSlots; ++i) {
     uint64_t k = __atomic_load_n(&f->key[i], __ATOMIC_RELAXED);
