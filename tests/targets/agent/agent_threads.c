@@ -1,12 +1,14 @@
 /* 8 threads x N mixed operations (malloc, calloc, realloc, free, posix_memalign) with
  * cross-thread frees through a shared exchange ring. Every allocation is made in one of the
  * worker_* functions; at the end the program prints the bytes it still holds from them
- * ("expect live_bytes"), says ready, and frees nothing more until told. Usage: agent_threads OPS */
+ * ("expect live_bytes"), says ready, and frees nothing more until told.
+ * Usage: agent_threads OPS [WAVES [THREADS]]: WAVES rounds of THREADS threads (at most 128), one
+ * after the other, sharing the ring (a later wave frees what an exited one handed over). */
 #include <pthread.h>
 
 #include "scenario_common.h"
 
-#define THREADS 8
+#define MAX_THREADS 128
 #define RING 4096
 #define SLOTS 256
 
@@ -15,7 +17,7 @@ static size_t g_ring_size[RING];
 static unsigned g_ring_head, g_ring_tail;
 static pthread_mutex_t g_ring_lock = PTHREAD_MUTEX_INITIALIZER;
 static long g_ops = 100000;
-static unsigned long long g_live[THREADS]; /* bytes held by each thread's slots at the end */
+static unsigned long long g_live[MAX_THREADS]; /* bytes each thread's slots hold at its end */
 
 __attribute__((noinline)) void* worker_malloc(size_t n) {
   return malloc(n);
@@ -107,7 +109,7 @@ static void* worker(void* arg) {
   }
   unsigned long long live = 0;
   for (unsigned i = 0; i < SLOTS; ++i) live += slot[i] ? size[i] : 0;
-  g_live[id] = live;
+  g_live[id % MAX_THREADS] = live;
   return NULL;
 }
 
@@ -119,11 +121,18 @@ int main(int argc, char** argv) {
   SCENARIO_SYM(worker_memalign);
   SCENARIO_SYM(worker);
   SCENARIO_SYM(main);
-  pthread_t t[THREADS];
-  for (long i = 0; i < THREADS; ++i) pthread_create(&t[i], NULL, worker, (void*)i);
-  for (int i = 0; i < THREADS; ++i) pthread_join(t[i], NULL);
+  long waves = argc > 2 ? atol(argv[2]) : 1;
+  long threads = argc > 3 ? atol(argv[3]) : 8;
+  if (waves < 1 || threads < 1 || threads > MAX_THREADS) return 2;
+  pthread_t t[MAX_THREADS];
   unsigned long long live = 0;
-  for (int i = 0; i < THREADS; ++i) live += g_live[i];
+  for (long w = 0; w < waves; ++w) {
+    for (long i = 0; i < threads; ++i) {
+      if (pthread_create(&t[i], NULL, worker, (void*)(w * threads + i)) != 0) return 3;
+    }
+    for (long i = 0; i < threads; ++i) pthread_join(t[i], NULL);
+    for (long i = 0; i < threads; ++i) live += g_live[(w * threads + i) % MAX_THREADS];
+  }
   for (unsigned k = g_ring_tail; k != g_ring_head; ++k) live += g_ring_size[k % RING];
   scenario_expect("live_bytes", live);
   scenario_ready();
