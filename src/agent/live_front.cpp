@@ -1,7 +1,6 @@
 #include "agent/live_front.h"
 
 #include <pthread.h>
-#include <sched.h>
 
 #include "agent/guard.h"
 #include "agent/sys.h"
@@ -26,11 +25,6 @@ pthread_key_t g_key;
 
 // 0: no front tried yet on this thread; 1: it has one; 2: none (off, registry full, exited).
 __thread uint8_t t_front_state __attribute__((tls_model("initial-exec"))) = 0;
-
-bool fits(uint64_t ptr, uint32_t site, uint64_t size) {
-  return ((ptr & 15) | (ptr >> 47)) == 0 && size <= LiveTable::kMaxSize &&
-         site <= LiveTable::kMaxSite;
-}
 
 // Moves the entry of slot i (key k, unmarked) into the shards; false when another thread's free
 // claimed it first (the slot is empty then). The caller overwrites the slot, ending the move.
@@ -96,11 +90,7 @@ Front* claim_front() {
 // Until *word no longer holds `value` (a move in progress on another thread).
 void wait_while(const uint64_t* word, uint64_t value) {
   for (int spins = 0; __atomic_load_n(word, __ATOMIC_ACQUIRE) == value; ++spins) {
-    if (spins < 64) {
-      __builtin_ia32_pause();
-    } else {
-      sched_yield();  // the mover may have been descheduled
-    }
+    spin_backoff(spins);
   }
 }
 
@@ -109,14 +99,15 @@ void wait_while(const uint64_t* word, uint64_t value) {
 bool live_fronts_init(LiveTable* table, void (*lost)(const LiveEntry&), bool fronts) {
   g_table = table;
   g_lost = lost;
-  if (!fronts || pthread_key_create(&g_key, release_front) != 0) return false;
+  if (!fronts) return true;
+  if (pthread_key_create(&g_key, release_front) != 0) return false;
   __atomic_store_n(&g_on, true, __ATOMIC_RELEASE);
   return true;
 }
 
 bool live_insert_slow(uint64_t ptr, uint32_t site, uint64_t size, uint32_t time_s) {
   Front* f = t_front != nullptr ? t_front : claim_front();
-  if (f == nullptr || !fits(ptr, site, size)) return g_table->insert(ptr, site, size, time_s);
+  if (f == nullptr || !front_fits(ptr, site, size)) return g_table->insert(ptr, site, size, time_s);
   if (f->bypass != 0) {
     --f->bypass;
     return g_table->insert(ptr, site, size, time_s);
@@ -126,15 +117,15 @@ bool live_insert_slow(uint64_t ptr, uint32_t site, uint64_t size, uint32_t time_
   // A stale entry of this very pointer is replaced; another one moves out (if another thread's
   // free claims it first, the slot is empty).
   if (old != 0 && old >> 20 != ptr >> 4) move_out(f, i, old);
-  __atomic_store_n(&f->value[i], size << 24 | (time_s & 0xffffff), __ATOMIC_RELAXED);
-  __atomic_store_n(&f->key[i], (ptr >> 4) << 20 | site, __ATOMIC_RELEASE);
+  __atomic_store_n(&f->value[i], LiveTable::entry_value(size, time_s), __ATOMIC_RELAXED);
+  __atomic_store_n(&f->key[i], LiveTable::entry_key(ptr, site), __ATOMIC_RELEASE);
   if (++f->window_inserts == kFrontWindow) front_window_end(f);
   return true;
 }
 
 bool live_remove_slow(uint64_t ptr, LiveEntry* out) {
   if (g_table->remove(ptr, out)) return true;
-  if (!__atomic_load_n(&g_on, __ATOMIC_ACQUIRE) || ((ptr & 15) | (ptr >> 47)) != 0) return false;
+  if (!__atomic_load_n(&g_on, __ATOMIC_ACQUIRE) || !front_fits(ptr, 0, 0)) return false;
   uint32_t i = front_slot(ptr);
   for (;;) {
     // Made by another thread and still in its front: claim it there, unless it is being moved

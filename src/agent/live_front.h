@@ -48,7 +48,8 @@ extern __thread Front* t_front __attribute__((tls_model("initial-exec")));
 // Before tracking: the table behind the fronts, and fronts for the threads from now on if
 // `fronts` (track-all mode; sampled mode's free filter must see every entry in the table).
 // `lost` is told of an entry that had to leave a front and found no room in the table (it is not
-// live any more as far as the counts go). False: fronts stay off (the table alone serves).
+// live any more as far as the counts go). False: fronts were asked for and could not be had (they
+// stay off; the table alone serves).
 bool live_fronts_init(LiveTable* table, void (*lost)(const LiveEntry&), bool fronts);
 
 // Out of line: the first use on a thread, a thread without a front, a displaced entry.
@@ -62,23 +63,28 @@ inline uint32_t front_slot(uint64_t ptr) {
 }
 
 inline LiveEntry front_entry(uint64_t key, uint64_t value) {
-  return LiveEntry{(key & ~kMoving) >> 20 << 4, uint32_t(key & LiveTable::kMaxSite), value >> 24,
-                   uint32_t(value & 0xffffff)};
+  return LiveTable::entry(key & ~kMoving, value);
+}
+
+// A front slot can hold it: 16-aligned user pointer below 2^47 (kMoving is the key's top bit),
+// encodable size and site.
+inline bool front_fits(uint64_t ptr, uint32_t site, uint64_t size) {
+  return ((ptr & 15) | (ptr >> 47)) == 0 && size <= LiveTable::kMaxSize &&
+         site <= LiveTable::kMaxSite;
 }
 
 // false: not recorded (the table is full or the value cannot be encoded).
 __attribute__((always_inline)) inline bool live_insert(uint64_t ptr, uint32_t site, uint64_t size,
                                                        uint32_t time_s) {
   Front* f = t_front;
-  if (__builtin_expect(f == nullptr || f->bypass != 0, 0) || ((ptr & 15) | (ptr >> 47)) != 0 ||
-      size > LiveTable::kMaxSize || site > LiveTable::kMaxSite) {
+  if (__builtin_expect(f == nullptr || f->bypass != 0, 0) || !front_fits(ptr, site, size)) {
     return live_insert_slow(ptr, site, size, time_s);
   }
   uint32_t i = front_slot(ptr);
   uint64_t old = __atomic_load_n(&f->key[i], __ATOMIC_RELAXED);
   if (old != 0 && old >> 20 != ptr >> 4) return live_insert_slow(ptr, site, size, time_s);
-  __atomic_store_n(&f->value[i], size << 24 | (time_s & 0xffffff), __ATOMIC_RELAXED);
-  __atomic_store_n(&f->key[i], (ptr >> 4) << 20 | site, __ATOMIC_RELEASE);
+  __atomic_store_n(&f->value[i], LiveTable::entry_value(size, time_s), __ATOMIC_RELAXED);
+  __atomic_store_n(&f->key[i], LiveTable::entry_key(ptr, site), __ATOMIC_RELEASE);
   if (__builtin_expect(++f->window_inserts == kFrontWindow, 0)) front_window_end(f);
   return true;
 }

@@ -1,7 +1,5 @@
 #include "agent/live_table.h"
 
-#include <sched.h>
-
 namespace memlens::agent {
 
 uint8_t g_live_filter[1u << 14];
@@ -17,11 +15,7 @@ void ShardLock::lock_slow() {
         __atomic_exchange_n(&word_, 1, __ATOMIC_ACQUIRE) == 0) {
       return;
     }
-    if (spins < 64) {
-      __builtin_ia32_pause();
-    } else {
-      sched_yield();  // a descheduled holder must get the CPU back
-    }
+    spin_backoff(spins);
   }
 }
 
@@ -134,9 +128,7 @@ void LiveTable::visit(void (*fn)(void*, const LiveEntry&), void* ctx) {
     for (uint64_t i = 0; i < t->capacity; ++i) {
       uint64_t* e = t->slot(i);
       if (e[0] <= kTomb) continue;
-      LiveEntry le{e[0] >> 20 << 4, uint32_t(e[0] & kMaxSite), e[1] >> 24,
-                   uint32_t(e[1] & 0xffffff)};
-      fn(ctx, le);
+      fn(ctx, entry(e[0], e[1]));
     }
   }
 }

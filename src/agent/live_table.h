@@ -76,6 +76,16 @@ class LiveTable {
   static constexpr uint64_t kMaxSize = (1ull << 40) - 1;
   static constexpr uint32_t kMaxSite = (1u << 20) - 1;
 
+  // The entry encoding (top of this file), shared with the per-thread fronts (live_front.h).
+  static uint64_t entry_key(uint64_t ptr, uint32_t site) { return (ptr >> 4) << 20 | site; }
+  static uint64_t entry_value(uint64_t size, uint32_t time_s) {
+    return size << 24 | (time_s & 0xffffff);
+  }
+  static LiveEntry entry(uint64_t key, uint64_t value) {
+    return LiveEntry{key >> 20 << 4, uint32_t(key & kMaxSite), value >> 24,
+                     uint32_t(value & 0xffffff)};
+  }
+
   [[nodiscard]] bool init(uint64_t max_live, bool keep_retired);
   // false: table full, mapping failed, or the value cannot be encoded (counted as dropped).
   // Inline (they run on every allocation and free); only a shard's growth is out of line.
@@ -87,19 +97,19 @@ class LiveTable {
     ShardGuard g(s.lock);
     if (__builtin_expect(s.live + s.tombs >= s.grow_at, 0) && !make_room(s)) return false;
     Slots* t = s.slots;
-    uint64_t key = (ptr >> 4) << 20 | site;
+    uint64_t key = entry_key(ptr, site);
     for (uint64_t j = home_slot(h, t->capacity);; j = j + 1 == t->capacity ? 0 : j + 1) {
       uint64_t* e = t->slot(j);
       if (e[0] <= kTomb) {
         if (e[0] == kTomb) --s.tombs;
         if (keep_retired_) filter_add(ptr, 1);  // the filter serves sampled mode only
-        e[1] = size << 24 | (time_s & 0xffffff);
+        e[1] = entry_value(size, time_s);
         __atomic_store_n(&e[0], key, __ATOMIC_RELEASE);
         __atomic_store_n(&s.live, s.live + 1, __ATOMIC_RELAXED);
         return true;
       }
       if (e[0] >> 20 == ptr >> 4) {  // stale entry for a reused pointer: replace
-        e[1] = size << 24 | (time_s & 0xffffff);
+        e[1] = entry_value(size, time_s);
         __atomic_store_n(&e[0], key, __ATOMIC_RELEASE);
         return true;
       }
@@ -117,7 +127,7 @@ class LiveTable {
       uint64_t* e = t->slot(j);
       if (e[0] == kEmpty) return false;
       if (e[0] == kTomb || e[0] >> 20 != ptr >> 4) continue;
-      *out = LiveEntry{ptr, uint32_t(e[0] & kMaxSite), e[1] >> 24, uint32_t(e[1] & 0xffffff)};
+      *out = entry(e[0], e[1]);
       __atomic_store_n(&s.live, s.live - 1, __ATOMIC_RELAXED);
       if (keep_retired_) {
         filter_add(ptr, -1);

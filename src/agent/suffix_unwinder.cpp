@@ -281,6 +281,24 @@ __attribute__((noinline)) void walk_slow(Walk* w) {
   }
 }
 
+// The first frame outside the agent, from `fp`, a frame of the agent's on this thread's stack:
+// the agent is built with frame pointers, so its own frames are climbed by their chain, without
+// rule lookups. False when that chain cannot be trusted (then libunwind walks from the start).
+inline bool caller_frame(const uint64_t* fp, CodeRange self, uint64_t* ip, uint64_t* sp,
+                         uint64_t* rbp) {
+  *ip = fp[1];
+  *sp = reinterpret_cast<uint64_t>(fp) + 16;
+  *rbp = fp[0];
+  while (self.contains(*ip)) {
+    if (*rbp < *sp || *rbp - *sp >= kMaxFrameBytes || (*rbp & 7) != 0) return false;
+    auto* frame = reinterpret_cast<const uint64_t*>(*rbp);
+    *ip = frame[1];
+    *sp = *rbp + 16;
+    *rbp = frame[0];
+  }
+  return true;
+}
+
 }  // namespace
 
 bool suffix_unwinder_init(void* h) {
@@ -297,20 +315,17 @@ bool suffix_unwinder_init(void* h) {
   return true;
 }
 
-// The unwind from the first frame outside the agent (ip, sp, rbp; trusted: the frame-pointer
-// climb to it held), or from here by libunwind; new memo nodes for its fresh frames.
-// lookup_from: what an earlier search of this stack learned (MemoSearch).
-__attribute__((noinline)) StackRef capture_walk(uint64_t* out, uint32_t max, CodeRange self,
-                                                ThreadStack* memo, uint64_t ip, uint64_t sp,
-                                                uint64_t rbp, bool trusted, uint64_t lookup_from) {
+__attribute__((noinline)) StackRef capture_suffix(uint64_t* out, uint32_t max, CodeRange self,
+                                                  const void* from) {
   Walk w;
-  w.c = memo;
+  w.c = thread_stack();
+  if (w.c != nullptr && w.c->generation != frame_rule_generation_bits()) reset_memo(w.c);
   w.self = self;
   w.reset();
-  w.lookup_from = lookup_from;
-  if (!trusted || !walk_fast(&w, ip, sp, rbp)) {
+  auto* fp = static_cast<const uint64_t*>(from != nullptr ? from : __builtin_frame_address(0));
+  uint64_t ip, sp, rbp;
+  if (!caller_frame(fp, self, &ip, &sp, &rbp) || !walk_fast(&w, ip, sp, rbp)) {
     w.reset();
-    w.lookup_from = lookup_from;
     walk_slow(&w);
   }
   ThreadStack* c = w.c;
@@ -362,41 +377,13 @@ __attribute__((noinline)) StackRef capture_walk(uint64_t* out, uint32_t max, Cod
   return StackRef{out, 1, depth, h, keep ? leaf : kNoStackNode, 0, true};
 }
 
-StackRef capture_suffix(uint64_t* out, uint32_t max, CodeRange self, const void* from) {
-  ThreadStack* c = thread_stack();
-  if (c != nullptr && c->generation != frame_rule_generation_bits()) reset_memo(c);
-  // The agent is built with frame pointers: climb its own frames (from the hook's, or this one)
-  // by the frame-pointer chain, without rule lookups, to the frame that called the hook.
-  auto* fp = static_cast<const uint64_t*>(from != nullptr ? from : __builtin_frame_address(0));
-  uint64_t ip = fp[1], sp = reinterpret_cast<uint64_t>(fp) + 16, rbp = fp[0];
-  while (self.contains(ip)) {
-    if (rbp < sp || rbp - sp >= kMaxFrameBytes || (rbp & 7) != 0) {
-      return capture_walk(out, max, self, c, 0, 0, 0, false, 0);  // not a chain we can trust
-    }
-    auto* frame = reinterpret_cast<const uint64_t*>(rbp);
-    ip = frame[1];
-    sp = rbp + 16;
-    rbp = frame[0];
-  }
-  // Most allocations come from a frame the memo knows, with its whole chain intact: then the
-  // stack is that node's, and there is nothing to unwind.
-  MemoSearch m{c, kNoNode, 0};
-  if (c != nullptr && m.find(ip, sp) && c->node[m.match].depth <= max) {
-    const Node& f = c->node[m.match];
-    return StackRef{nullptr, 0, f.depth, f.hash, m.match, c->site_tag[m.match], true};
-  }
-  return capture_walk(out, max, self, c, ip, sp, rbp, true, m.lookup_from);
-}
-
 __attribute__((flatten)) uint32_t suffix_known_site(CodeRange self, const void* from,
                                                     uint8_t type) {
   ThreadStack* c = t_stack;
-  if (c == nullptr || c->generation != frame_rule_generation_bits() || from == nullptr) {
-    return kNoKnownSite;
-  }
-  auto* fp = static_cast<const uint64_t*>(from);
-  uint64_t ip = fp[1], sp = reinterpret_cast<uint64_t>(fp) + 16;
-  if (self.contains(ip)) return kNoKnownSite;  // more agent frames: capture_suffix climbs them
+  if (c == nullptr || c->generation != frame_rule_generation_bits()) return kNoKnownSite;
+  auto* fp = static_cast<const uint64_t*>(from != nullptr ? from : __builtin_frame_address(0));
+  uint64_t ip, sp, rbp;
+  if (!caller_frame(fp, self, &ip, &sp, &rbp)) return kNoKnownSite;
   MemoSearch m{c, kNoNode, 0};
   uint32_t last = c->last_match;
   uint32_t guess = last < c->n ? c->next_match[last] : kNoNode;

@@ -111,16 +111,20 @@ void LineWriter::flush() {
   len_ = 0;
 }
 
+void spin_backoff(int spins) {
+  if (spins < 64) {
+    __builtin_ia32_pause();
+  } else {
+    sched_yield();
+  }
+}
+
 void SpinLock::lock() {
   for (int spins = 0;; ++spins) {
     if (__atomic_load_n(&word_, __ATOMIC_RELAXED) == 0 &&
         !__atomic_exchange_n(&word_, 1, __ATOMIC_ACQUIRE))
       return;
-    if (spins < 64) {
-      __builtin_ia32_pause();
-    } else {
-      sched_yield();  // a descheduled holder must get the CPU back (2 cores, busy machine)
-    }
+    spin_backoff(spins);
   }
 }
 

@@ -37,6 +37,10 @@ class LineWriter {
   size_t len_ = 0;
 };
 
+// One step of a spin wait: a pause for the first 64 spins, then the CPU to the other threads (the
+// one being waited for may be descheduled: 2 cores, busy machines).
+void spin_backoff(int spins);
+
 class SpinLock {
  public:
   void lock();

@@ -120,7 +120,7 @@ bool init_tracker() {
       !g_state.sites.init(c.max_sites, c.max_nodes) || !site_deltas_init(c.max_sites)) {
     return false;
   }
-  if (!live_fronts_init(&g_state.live, lost_entry, !g_state.sampled) && !g_state.sampled) {
+  if (!live_fronts_init(&g_state.live, lost_entry, !g_state.sampled)) {
     LineWriter().str("memlens-agent: no per-thread live fronts (pthread key)").flush();
   }
   return true;
@@ -202,9 +202,7 @@ void record_and_free(void* p) {
 
 bool take_entry(void* p, LiveEntry* out) {
   auto ptr = reinterpret_cast<uint64_t>(p);
-  if (g_state.sampled && (g_state.live.surely_absent(ptr) || !g_state.live.contains_maybe(ptr))) {
-    return false;
-  }
+  if (sampled_out(ptr)) return false;
   ReentryGuard guard;
   return live_remove(ptr, out);
 }

@@ -116,6 +116,11 @@ void count_dropped();
 // Stops tracking and writes one line to stderr, once.
 void deactivate(const char* why);
 
+// Sampled mode: ptr surely has no entry (the filter, then a lock-free lookup in the table).
+inline bool sampled_out(uint64_t ptr) {
+  return g_state.sampled && (g_state.live.surely_absent(ptr) || !g_state.live.contains_maybe(ptr));
+}
+
 // Inline, like the live table's remove: a free has no call on its way to the table.
 __attribute__((always_inline)) inline void sub_from_site(uint32_t id, uint64_t size,
                                                          uint64_t frees) {
@@ -133,9 +138,7 @@ __attribute__((always_inline)) inline void sub_from_site(uint32_t id, uint64_t s
 
 __attribute__((always_inline)) inline void record_free(void* p) {
   auto ptr = reinterpret_cast<uint64_t>(p);
-  if (g_state.sampled && (g_state.live.surely_absent(ptr) || !g_state.live.contains_maybe(ptr))) {
-    return;
-  }
+  if (sampled_out(ptr)) return;
   ReentryGuard guard;  // a signal handler that frees while we hold a shard lock passes through
   LiveEntry e;
   if (live_remove(ptr, &e)) sub_from_site(e.site, e.size, 1);
