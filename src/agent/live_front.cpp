@@ -117,9 +117,7 @@ bool live_insert_slow(uint64_t ptr, uint32_t site, uint64_t size, uint32_t time_
   // A stale entry of this very pointer is replaced; another one moves out (if another thread's
   // free claims it first, the slot is empty).
   if (old != 0 && old >> 20 != ptr >> 4) move_out(f, i, old);
-  __atomic_store_n(&f->value[i], LiveTable::entry_value(size, time_s), __ATOMIC_RELAXED);
-  __atomic_store_n(&f->key[i], LiveTable::entry_key(ptr, site), __ATOMIC_RELEASE);
-  if (++f->window_inserts == kFrontWindow) front_window_end(f);
+  front_put(f, i, ptr, site, size, time_s);
   return true;
 }
 
@@ -179,14 +177,7 @@ void live_fronts_visit(void (*fn)(void*, const LiveEntry&), void* ctx) {
 uint64_t live_fronts_entries() {
   // Counted here, at pull time, rather than kept on the hot paths.
   uint64_t total = 0;
-  uint32_t n = __atomic_load_n(&g_front_count, __ATOMIC_ACQUIRE);
-  for (uint32_t j = 0; j < n; ++j) {
-    Front* g = __atomic_load_n(&g_fronts[j], __ATOMIC_ACQUIRE);
-    for (uint32_t i = 0; i < kFrontSlots; ++i) {
-      uint64_t k = __atomic_load_n(&g->key[i], __ATOMIC_RELAXED);
-      total += k != 0 && (k & kMoving) == 0;
-    }
-  }
+  live_fronts_visit([](void* n, const LiveEntry&) { ++*static_cast<uint64_t*>(n); }, &total);
   return total;
 }
 

@@ -73,6 +73,16 @@ inline bool front_fits(uint64_t ptr, uint32_t site, uint64_t size) {
          site <= LiveTable::kMaxSite;
 }
 
+// Writes an entry into slot i of the calling thread's front f (value first: a reader that sees
+// the key sees its value).
+__attribute__((always_inline)) inline void front_put(Front* f, uint32_t i, uint64_t ptr,
+                                                     uint32_t site, uint64_t size,
+                                                     uint32_t time_s) {
+  __atomic_store_n(&f->value[i], LiveTable::entry_value(size, time_s), __ATOMIC_RELAXED);
+  __atomic_store_n(&f->key[i], LiveTable::entry_key(ptr, site), __ATOMIC_RELEASE);
+  if (__builtin_expect(++f->window_inserts == kFrontWindow, 0)) front_window_end(f);
+}
+
 // false: not recorded (the table is full or the value cannot be encoded).
 __attribute__((always_inline)) inline bool live_insert(uint64_t ptr, uint32_t site, uint64_t size,
                                                        uint32_t time_s) {
@@ -83,9 +93,7 @@ __attribute__((always_inline)) inline bool live_insert(uint64_t ptr, uint32_t si
   uint32_t i = front_slot(ptr);
   uint64_t old = __atomic_load_n(&f->key[i], __ATOMIC_RELAXED);
   if (old != 0 && old >> 20 != ptr >> 4) return live_insert_slow(ptr, site, size, time_s);
-  __atomic_store_n(&f->value[i], LiveTable::entry_value(size, time_s), __ATOMIC_RELAXED);
-  __atomic_store_n(&f->key[i], LiveTable::entry_key(ptr, site), __ATOMIC_RELEASE);
-  if (__builtin_expect(++f->window_inserts == kFrontWindow, 0)) front_window_end(f);
+  front_put(f, i, ptr, site, size, time_s);
   return true;
 }
 
